@@ -1,0 +1,1 @@
+"""Shared kernel: base model, the event log, time helpers. No domain logic."""

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from insideout.notifications import selectors, services
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.notification_list_for(user_id=request.user.pk), 25).get_page(request.GET.get("page"))
+    return render(request, "notifications/inbox.html", {"page": page})
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest) -> HttpResponse:
+    count = services.notification_mark_read(user_id=request.user.pk)
+    messages.success(request, _("Marked %(count)d notifications read.") % {"count": count})
+    return redirect("notifications:inbox")

@@ -1,0 +1,1 @@
+"""The organisation directory: units, employees, personal profiles, roles, HRIS import, API tokens."""

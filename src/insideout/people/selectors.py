@@ -1,0 +1,180 @@
+"""Reads of the directory, scoped to what the caller may see, with the joins the pages need."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from insideout.core.errors import Forbidden, NotFound
+from insideout.core.models import Event
+from insideout.people.contracts import Roles
+from insideout.people.models import ApiToken, Employee, Unit, User
+
+PEOPLE_OPS_GROUP = "people-ops"
+_ROLES_CACHE_ATTR = "_insideout_roles"
+
+
+def roles_for(user: User | None) -> Roles:
+    """The caller's roles; cached on the user object for the length of a request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Roles()
+    cached = getattr(user, _ROLES_CACHE_ATTR, None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    employee = Employee.objects.filter(user=user, is_active=True).select_related("unit").first()
+    people_ops = user.is_superuser or user.groups.filter(name=PEOPLE_OPS_GROUP).exists()
+    if employee is None:
+        roles = Roles(people_ops=people_ops)
+    else:
+        roles = Roles(
+            employee=True,
+            agent=bool(employee.unit and employee.unit.provides_services),
+            lead=Unit.objects.filter(lead=employee).exists(),
+            manager=Employee.objects.filter(manager=employee, is_active=True).exists(),
+            people_ops=people_ops,
+        )
+    setattr(user, _ROLES_CACHE_ATTR, roles)
+    return roles
+
+
+def _require_member(actor: User | None) -> User:
+    """Only signed-in people of the organisation (or its administrators) see the directory."""
+    if actor is None or not actor.is_authenticated:
+        raise Forbidden("Sign in to see the directory.")
+    roles = roles_for(actor)
+    if not (roles.employee or roles.people_ops):
+        raise Forbidden("Only members of the organisation can see the directory.")
+    return actor
+
+
+def employee_queryset() -> QuerySet[Employee]:
+    return Employee.objects.select_related("user", "unit", "manager__user", "profile")
+
+
+def employee_list_for(
+    *,
+    actor: User | None,
+    q: str = "",
+    unit_id: int | None = None,
+    include_inactive: bool = False,
+) -> QuerySet[Employee]:
+    """People ordered by family name; ``unit_id`` includes everyone in its sub-units.
+
+    ``q`` matches every word against name, title and e-mail, or the unit's name.
+    """
+    _require_member(actor)
+    people = employee_queryset()
+    if not include_inactive:
+        people = people.filter(is_active=True)
+    if unit_id is not None:
+        unit = Unit.objects.filter(pk=unit_id).only("path").first()
+        if unit is None:
+            raise NotFound("No unit with this id.")
+        people = people.filter(unit__path__startswith=unit.path)
+    for word in q.lower().split()[:6]:
+        people = people.filter(Q(search_text__contains=word) | Q(unit__name__icontains=word))
+    return people.order_by("sort_name", "pk")
+
+
+def employee_get_for(*, actor: User | None, employee_id: int) -> Employee:
+    _require_member(actor)
+    employee = employee_queryset().filter(pk=employee_id).first()
+    if employee is None:
+        raise NotFound("No person with this id.")
+    return employee
+
+
+def employee_of(user: User) -> Employee | None:
+    if not user.is_authenticated:
+        return None
+    return employee_queryset().filter(user=user).first()
+
+
+def employee_reports(*, employee: Employee) -> QuerySet[Employee]:
+    return employee_queryset().filter(manager=employee, is_active=True).order_by("sort_name", "pk")
+
+
+def employee_history(*, employee: Employee, limit: int = 20) -> list[Event]:
+    return list(
+        Event.objects.filter(subject_type="people.employee", subject_id=str(employee.pk))
+        .select_related("actor")
+        .order_by("-occurred_at", "-pk")[:limit]
+    )
+
+
+def unit_list_for(*, actor: User | None) -> QuerySet[Unit]:
+    """Every unit, in tree order (parents before children)."""
+    _require_member(actor)
+    return (
+        Unit.objects.select_related("parent", "lead__user")
+        .annotate(member_count=Count("members", filter=Q(members__is_active=True)))
+        .order_by("path")
+    )
+
+
+def unit_get_for(*, actor: User | None, unit_id: int) -> Unit:
+    _require_member(actor)
+    unit = Unit.objects.select_related("parent", "lead__user", "lead__profile").filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound("No unit with this id.")
+    return unit
+
+
+def unit_children(*, unit: Unit) -> QuerySet[Unit]:
+    return (
+        Unit.objects.filter(parent=unit)
+        .select_related("lead__user")
+        .annotate(
+            member_count=Count("members", filter=Q(members__is_active=True)),
+            has_children=Exists(Unit.objects.filter(parent=OuterRef("pk"))),
+        )
+        .order_by("name")
+    )
+
+
+def unit_roots() -> QuerySet[Unit]:
+    return unit_children(unit=None)  # type: ignore[arg-type]
+
+
+def unit_ancestors(*, unit: Unit) -> list[Unit]:
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part][:-1]
+    by_id = Unit.objects.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def unit_members(*, unit: Unit) -> QuerySet[Employee]:
+    return employee_queryset().filter(unit=unit, is_active=True).order_by("sort_name", "pk")
+
+
+def unit_with_children(*, unit_id: int) -> QuerySet[Unit]:
+    return Unit.objects.filter(pk=unit_id).prefetch_related(
+        Prefetch("children", queryset=Unit.objects.order_by("name"))
+    )
+
+
+def api_token_list_for(*, user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def api_token_get_for(*, user: User, token_id: int) -> ApiToken:
+    token = ApiToken.objects.filter(user=user, pk=token_id).first()
+    if token is None:
+        raise NotFound("No token with this id.")
+    return token
+
+
+def api_token_authenticate(*, digest: str) -> ApiToken | None:
+    """The usable token with this digest, with its active user; marks it used."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None or not token.is_usable:
+        return None
+    now = timezone.now()
+    # Written at most once a minute, so reads do not turn into writes.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

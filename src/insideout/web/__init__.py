@@ -1,0 +1,1 @@
+"""Base templates, static files, navigation and the home page."""

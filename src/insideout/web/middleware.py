@@ -1,0 +1,34 @@
+"""Each signed-in person sees the interface in their own language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+from insideout.people import facade as people
+
+_SHIPPED = {code for code, _name in settings.LANGUAGES}
+
+
+class PersonLanguageMiddleware:
+    """After authentication: the profile's language, else the HR language, else the browser's."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            person = people.person_for_user(user_id=user.pk)
+            if person is not None:
+                language = person.language.split("-")[0]
+                if language in _SHIPPED:
+                    translation.activate(language)
+                    request.LANGUAGE_CODE = language
+            request.person = person  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language() or settings.LANGUAGE_CODE)
+        return response
