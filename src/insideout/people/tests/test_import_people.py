@@ -1,0 +1,455 @@
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from insideout.core.models import Event
+from insideout.people import imports, services
+from insideout.people.imports import RowError
+from insideout.people.models import Employee, Profile, User
+
+HEADER = (
+    "employee_id,email,first_name,last_name,title,unit,manager,location,country,subdivision,time_zone,language,"
+    "start_date"
+)
+
+
+def _csv(*rows, header=HEADER):
+    return "\n".join([header, *rows]) + "\n"
+
+
+def _counts():
+    return (User.objects.count(), Employee.objects.count(), Profile.objects.count(), Event.objects.count())
+
+
+def _events(employee):
+    return Event.objects.filter(subject_type="people.employee", subject_id=str(employee.pk)).order_by("pk")
+
+
+def _row(person, **changes):
+    """The CSV row that describes ``person`` as they are now, with ``changes``."""
+    values = {
+        "employee_id": person.employee_id,
+        "email": person.user.email,
+        "first_name": person.user.first_name,
+        "last_name": person.user.last_name,
+        "title": person.title,
+        "unit": person.unit.code if person.unit else "",
+        "manager": person.manager.employee_id if person.manager else "",
+        "location": person.location,
+        "country": person.country,
+        "subdivision": person.subdivision,
+        "time_zone": person.time_zone,
+        "language": person.language,
+        "start_date": person.start_date.isoformat() if person.start_date else "",
+    }
+    values.update(changes)
+    return ",".join(values[name] for name in HEADER.split(","))
+
+
+def _org_rows(org, **changes_by_key):
+    keys = ("lead", "agent", "manager", "employee", "admin")
+    return [_row(org[key], **changes_by_key.get(key, {})) for key in keys]
+
+
+NEW_PEOPLE = (
+    "N-1,ana.silva@example.org,Ana,Silva,Accountant,SALES,N-2,Berlin,DE,BE,Europe/Berlin,de,2024-03-01",
+    "N-2,Bo.Chen@Example.org,Bo,Chen,Head of finance,SALES,,Berlin,de,,Europe/Berlin,en,",
+    "N-3,ana.silva@example.com,Ana,Other,,IT-HD,{mo},,,,UTC,en,",
+)
+
+
+def _new_people(org):
+    return _csv(*(row.format(mo=org["manager"].employee_id) for row in NEW_PEOPLE))
+
+
+@pytest.mark.django_db
+def test_good_file_creates_people_with_units_managers_and_profiles(org):
+    result = imports.people_import(data=_new_people(org), actor=org["admin"].user)
+
+    assert result.errors == []
+    assert (result.rows, result.applied) == (3, True)
+    assert result.summary == imports.ImportSummary(created=3)
+    ana = Employee.objects.select_related("user", "unit", "manager").get(employee_id="N-1")
+    bo = Employee.objects.get(employee_id="N-2")
+    other = Employee.objects.get(employee_id="N-3")
+    assert (ana.user.username, ana.user.email, ana.user.first_name, ana.user.last_name) == (
+        "ana.silva",
+        "ana.silva@example.org",
+        "Ana",
+        "Silva",
+    )
+    assert (ana.title, ana.unit, ana.manager, ana.location) == ("Accountant", org["sales"], bo, "Berlin")
+    assert (ana.country, ana.subdivision, ana.time_zone, ana.language) == ("DE", "BE", "Europe/Berlin", "de")
+    assert ana.start_date == datetime.date(2024, 3, 1)
+    assert ana.user.has_usable_password() is False
+    assert (bo.user.username, bo.user.email, bo.manager, bo.country, bo.start_date) == (
+        "bo.chen",
+        "bo.chen@example.org",
+        None,
+        "DE",
+        None,
+    )
+    # The second "ana.silva" gets a number, the manager from the directory is found by id.
+    assert (other.user.username, other.unit, other.manager) == ("ana.silva2", org["helpdesk"], org["manager"])
+    assert Profile.objects.filter(employee__employee_id__in=["N-1", "N-2", "N-3"]).count() == 3
+    assert list(_events(ana).values_list("type", "actor", "payload")) == [
+        ("people.employee_joined", org["admin"].user.pk, {"unit": org["sales"].pk, "manager": bo.pk})
+    ]
+
+
+@pytest.mark.django_db
+def test_second_identical_import_changes_nothing_and_records_no_events(org):
+    data = _csv(*_org_rows(org), *(row.format(mo=org["manager"].employee_id) for row in NEW_PEOPLE))
+    first = imports.people_import(data=data)
+    assert first.summary == imports.ImportSummary(created=3, unchanged=5)
+    counts = _counts()
+    stamps = list(Employee.objects.order_by("pk").values_list("updated_at", flat=True))
+
+    second = imports.people_import(data=data)
+
+    assert second.errors == []
+    assert second.summary == imports.ImportSummary(unchanged=8)
+    assert second.changes == []
+    assert _counts() == counts
+    assert list(Employee.objects.order_by("pk").values_list("updated_at", flat=True)) == stamps
+
+
+@pytest.mark.django_db
+def test_a_changed_unit_and_title_record_a_move_and_an_update(org):
+    eve = org["employee"]
+    data = _csv(*_org_rows(org, employee={"unit": "IT", "title": "Analyst"}))
+
+    result = imports.people_import(data=data)
+
+    assert result.summary == imports.ImportSummary(updated=1, unchanged=4)
+    assert result.changes == [
+        imports.PlannedChange(line=5, key=eve.employee_id, action="update", fields=("title", "unit"))
+    ]
+    eve.refresh_from_db()
+    assert (eve.unit, eve.title) == (org["it"], "Analyst")
+    assert list(_events(eve).values_list("type", "payload"))[-2:] == [
+        ("people.employee_moved_unit", {"from_unit": org["sales"].pk, "to_unit": org["it"].pk}),
+        ("people.employee_updated", {"changed": ["title"]}),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_changed_manager_and_email_update_the_person_and_the_account(org):
+    eve = org["employee"]
+    data = _csv(*_org_rows(org, employee={"manager": org["lead"].employee_id, "email": "Eve.New@Example.org"}))
+
+    result = imports.people_import(data=data)
+
+    assert result.summary == imports.ImportSummary(updated=1, unchanged=4)
+    eve = Employee.objects.select_related("user").get(pk=eve.pk)
+    assert (eve.manager, eve.user.email) == (org["lead"], "eve.new@example.org")
+    assert _events(eve).last().payload == {"changed": ["email", "manager"]}
+
+
+@pytest.mark.django_db
+def test_managers_can_be_swapped_in_one_file(org):
+    """Mo's report Eve becomes Mo's manager: applied managers first, so no loop on the way."""
+    mo, eve = org["manager"], org["employee"]
+    data = _csv(*_org_rows(org, manager={"manager": eve.employee_id}, employee={"manager": ""}))
+
+    result = imports.people_import(data=data)
+
+    assert result.errors == []
+    mo.refresh_from_db()
+    eve.refresh_from_db()
+    assert (mo.manager, eve.manager) == (eve, None)
+
+
+@pytest.mark.django_db
+def test_people_missing_from_the_file_are_deactivated_only_when_asked(org):
+    data = _csv(*_org_rows(org)[:4])  # Pat (admin) is missing
+
+    without = imports.people_import(data=data)
+    assert without.summary == imports.ImportSummary(unchanged=4)
+    assert Employee.objects.get(pk=org["admin"].pk).is_active is True
+
+    dry = imports.people_import(data=data, deactivate_missing=True, dry_run=True)
+    assert dry.summary == imports.ImportSummary(unchanged=4, deactivated=1)
+    assert dry.changes == [imports.PlannedChange(line=0, key=org["admin"].employee_id, action="deactivate")]
+    assert Employee.objects.get(pk=org["admin"].pk).is_active is True
+
+    result = imports.people_import(data=data, deactivate_missing=True)
+    assert result.summary == imports.ImportSummary(unchanged=4, deactivated=1)
+    pat = Employee.objects.select_related("user").get(pk=org["admin"].pk)
+    assert (pat.is_active, pat.user.is_active) == (False, False)
+    assert _events(pat).last().type == "people.employee_left"
+    assert Employee.objects.filter(is_active=False).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_returning_person_is_reactivated_and_active_false_deactivates(org):
+    services.employee_deactivate(employee=org["admin"])
+    header = HEADER + ",active"
+    rows = [row + ",true" for row in _org_rows(org)]
+    rows[1] = rows[1][: -len("true")] + "false"  # Sam leaves
+
+    result = imports.people_import(data=_csv(*rows, header=header))
+
+    assert result.summary == imports.ImportSummary(unchanged=3, deactivated=1, reactivated=1)
+    assert Employee.objects.get(pk=org["admin"].pk).is_active is True
+    assert Employee.objects.get(pk=org["agent"].pk).is_active is False
+    assert _events(org["admin"]).last().type == "people.employee_returned"
+    assert _events(org["agent"]).last().type == "people.employee_left"
+
+
+@pytest.mark.django_db
+def test_semicolons_a_byte_order_mark_and_an_explicit_username(org):
+    data = "\ufeffemployee_id;username;email;first_name;last_name\nN-7;carla;c.diaz@example.org;Carla;Díaz\n"
+
+    result = imports.people_import(data=data.encode("utf-8"))
+
+    assert result.summary == imports.ImportSummary(created=1)
+    carla = Employee.objects.select_related("user").get(employee_id="N-7")
+    assert (carla.user.username, carla.user.last_name, carla.time_zone, carla.language) == (
+        "carla",
+        "Díaz",
+        "UTC",
+        "en",
+    )
+
+
+@pytest.mark.django_db
+def test_columns_not_in_the_file_are_left_alone(org):
+    eve = org["employee"]
+    data = _csv(f"{eve.employee_id},{eve.user.email},Evelyn,Employee", header="employee_id,email,first_name,last_name")
+
+    result = imports.people_import(data=data)
+
+    assert result.summary == imports.ImportSummary(updated=1)
+    eve = Employee.objects.select_related("user").get(pk=eve.pk)
+    assert (eve.user.first_name, eve.unit, eve.manager, eve.title) == (
+        "Evelyn",
+        org["sales"],
+        org["manager"],
+        "Specialist",
+    )
+
+
+BAD_ROWS = [
+    ("N-1,,Ana,Silva,,,,,,,UTC,en,", [(2, "email", "This column needs a value.")]),
+    (",a@example.org,Ana,Silva,,,,,,,UTC,en,", [(2, "employee_id", "This column needs a value.")]),
+    ("N-1,a@example.org,,Silva,,,,,,,UTC,en,", [(2, "first_name", "This column needs a value.")]),
+    ("N-1,bob@,Bob,Silva,,,,,,,UTC,en,", [(2, "email", "“bob@” is not a valid e-mail address.")]),
+    (
+        "N-1,eve@example.org,Ana,Silva,,,,,,,UTC,en,",
+        [(2, "email", "“eve@example.org” is already used by another account.")],
+    ),
+    ("N-1,a@example.org,Ana,Silva,,NOPE,,,,,UTC,en,", [(2, "unit", "No unit has the code “NOPE”.")]),
+    (
+        "N-1,a@example.org,Ana,Silva,,,N-404,,,,UTC,en,",
+        [(2, "manager", "No person has the employee id “N-404”, in this file or in InsideOut.")],
+    ),
+    ("N-1,a@example.org,Ana,Silva,,,N-1,,,,UTC,en,", [(2, "manager", "A person cannot be their own manager.")]),
+    (
+        "N-1,a@example.org,Ana,Silva,,,,,,,Mars/Olympus,en,",
+        [(2, "time_zone", "“Mars/Olympus” is not a known time zone, e.g. Europe/Berlin.")],
+    ),
+    (
+        "N-1,a@example.org,Ana,Silva,,,,,,,UTC,klingon,",
+        [(2, "language", "“klingon” is not a known language code, e.g. en or de.")],
+    ),
+    (
+        "N-1,a@example.org,Ana,Silva,,,,,DEU,,UTC,en,",
+        [(2, "country", "“DEU” is not a two-letter country code, e.g. DE.")],
+    ),
+    ("N-1,a@example.org,Ana,Silva,,,,,,BE,UTC,en,", [(2, "subdivision", "A subdivision needs a country.")]),
+    (
+        "N-1,a@example.org,Ana,Silva,,,,,,,UTC,en,01.03.2024",
+        [(2, "start_date", "“01.03.2024” is not a date like 2024-03-01.")],
+    ),
+    (
+        "N-1,a@example.org,Ana,Silva,,,,,,,UTC,en,2024-02-30",
+        [(2, "start_date", "“2024-02-30” is not a date like 2024-03-01.")],
+    ),
+    (
+        "N-1,a@example.org,Ana,Silva,,,,,,,UTC,en",
+        [(2, "", "This row has 12 values but the header has 13 columns.")],
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("row", "expected"), BAD_ROWS)
+def test_each_kind_of_bad_row_is_reported_and_nothing_is_written(org, row, expected):
+    good = "N-9,good@example.org,Good,Row,,SALES,,,,,UTC,en,"
+    counts = _counts()
+
+    result = imports.people_import(data=_csv(good, row), actor=org["admin"].user)
+
+    assert result.errors == [RowError(line + 1, column, message) for line, column, message in expected]
+    assert result.applied is False
+    assert _counts() == counts
+
+
+@pytest.mark.django_db
+def test_a_bad_subdivision_of_a_known_country_is_reported(org):
+    result = imports.people_import(data=_csv("N-1,a@example.org,Ana,Silva,,,,,DE,XX,UTC,en,"))
+
+    assert [(error.line, error.column) for error in result.errors] == [(2, "subdivision")]
+    assert result.errors[0].message.startswith("“XX” is not a subdivision of DE; known ones: ")
+
+
+@pytest.mark.django_db
+def test_duplicates_within_the_file_name_the_first_line(org):
+    data = _csv(
+        "N-1,a@example.org,Ana,Silva,,,,,,,UTC,en,",
+        "N-2,A@example.org,Bo,Chen,,,,,,,UTC,en,",
+        "N-1,c@example.org,Cy,Doe,,,,,,,UTC,en,",
+    )
+    counts = _counts()
+
+    result = imports.people_import(data=data)
+
+    assert result.errors == [
+        RowError(3, "email", "“a@example.org” is also the e-mail address on line 2."),
+        RowError(4, "employee_id", "The employee id “N-1” is also on line 2."),
+    ]
+    assert _counts() == counts
+
+
+@pytest.mark.django_db
+def test_a_reporting_loop_is_reported_on_every_row_in_it(org):
+    mo = org["manager"]
+    data = _csv(
+        "N-1,a@example.org,Ana,Silva,,,N-2,,,,UTC,en,",
+        "N-2,b@example.org,Bo,Chen,,,N-1,,,,UTC,en,",
+        _row(mo, manager=org["employee"].employee_id),  # Eve reports to Mo already
+    )
+    counts = _counts()
+
+    result = imports.people_import(data=data)
+
+    eve = org["employee"].employee_id
+    assert result.errors == [
+        RowError(2, "manager", "This manager would make a reporting loop: N-1 → N-2 → N-1."),
+        RowError(3, "manager", "This manager would make a reporting loop: N-2 → N-1 → N-2."),
+        RowError(
+            4, "manager", f"This manager would make a reporting loop: {mo.employee_id} → {eve} → {mo.employee_id}."
+        ),
+    ]
+    assert _counts() == counts
+
+
+@pytest.mark.django_db
+def test_every_bad_row_of_a_file_is_listed_at_once(org):
+    data = _csv(
+        "N-1,bob@,Bob,Silva,,NOPE,,,,,UTC,en,",
+        "N-2,b@example.org,Bo,Chen,,,,,,,UTC,en,",
+        "N-3,c@example.org,Cy,Doe,,,,,,,Nowhere,en,yesterday",
+    )
+
+    result = imports.people_import(data=data)
+
+    assert [str(error) for error in result.errors] == [
+        "line 2, column email: “bob@” is not a valid e-mail address.",
+        "line 2, column unit: No unit has the code “NOPE”.",
+        "line 4, column time_zone: “Nowhere” is not a known time zone, e.g. Europe/Berlin.",
+        "line 4, column start_date: “yesterday” is not a date like 2024-03-01.",
+    ]
+    assert Employee.objects.filter(employee_id="N-2").exists() is False
+
+
+@pytest.mark.django_db
+def test_a_missing_required_column_is_reported_once(org):
+    data = _csv("N-1,Ana,Silva", "N-2,Bo,Chen", header="employee_id,first_name,last_name")
+
+    result = imports.people_import(data=data)
+
+    assert result.errors == [RowError(1, "email", "The header has no “email” column; it is required.")]
+
+
+@pytest.mark.django_db
+def test_unknown_columns_bad_flags_and_bad_encoding_are_reported(org):
+    unknown = imports.people_import(
+        data=_csv("N-1,a@example.org,Ana,Silva,x", header="employee_id,email,first_name,last_name,manger")
+    )
+    assert [(error.line, error.column) for error in unknown.errors] == [(1, "manger")]
+    assert unknown.errors[0].message.startswith("This is not a column of this import; the columns are: employee_id")
+
+    flag = imports.people_import(
+        data=_csv("N-1,a@example.org,Ana,Silva,maybe", header="employee_id,email,first_name,last_name,active")
+    )
+    assert flag.errors == [RowError(2, "active", "“maybe” is not true or false.")]
+
+    latin1 = "employee_id,email,first_name,last_name\nN-1,a@example.org,Jörg,Silva\n".encode("latin-1")
+    encoding = imports.people_import(data=latin1)
+    assert encoding.errors == [RowError(2, "", "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")]
+    assert Employee.objects.filter(employee_id="N-1").exists() is False
+
+
+@pytest.mark.django_db
+def test_dry_run_reports_what_would_change_and_writes_nothing(org):
+    counts = _counts()
+
+    result = imports.people_import(data=_new_people(org), dry_run=True)
+
+    assert (result.ok, result.applied, result.summary) == (True, False, imports.ImportSummary(created=3))
+    assert [(change.line, change.key, change.action) for change in result.changes] == [
+        (2, "N-1", "create"),
+        (3, "N-2", "create"),
+        (4, "N-3", "create"),
+    ]
+    assert _counts() == counts
+
+
+@pytest.mark.django_db
+def test_command_applies_the_file_and_prints_a_summary(org, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(_new_people(org), encoding="utf-8")
+    out = io.StringIO()
+
+    call_command("import_people", str(path), stdout=out)
+
+    assert out.getvalue().splitlines()[-1] == (
+        "Imported 3 rows. People created: 3, updated: 0, unchanged: 0, deactivated: 0, reactivated: 0."
+    )
+    assert Employee.objects.filter(employee_id__in=["N-1", "N-2", "N-3"]).count() == 3
+
+
+@pytest.mark.django_db
+def test_command_dry_run_writes_nothing(org, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(_new_people(org), encoding="utf-8")
+    out = io.StringIO()
+    counts = _counts()
+
+    call_command("import_people", str(path), "--dry-run", "--deactivate-missing", "-v", "2", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert "line 2, N-1: create" in lines
+    assert f"not in the file, {org['admin'].employee_id}: deactivate" in lines
+    assert lines[-1] == (
+        "Dry run of 3 rows; nothing was changed. People to create: 3, to update: 0, unchanged: 0, "
+        "to deactivate: 5, to reactivate: 0."
+    )
+    assert _counts() == counts
+
+
+@pytest.mark.django_db
+def test_command_reports_problems_and_exits_with_1(org, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(_csv("N-1,bob@,Bob,Silva,,,,,,,UTC,en,"), encoding="utf-8")
+    err = io.StringIO()
+    counts = _counts()
+
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_people", str(path), stderr=err, stdout=io.StringIO())
+
+    assert excinfo.value.returncode == 1
+    assert str(excinfo.value) == f"1 problem in {path}; nothing was changed."
+    assert err.getvalue() == "line 2, column email: “bob@” is not a valid e-mail address.\n"
+    assert _counts() == counts
+
+
+@pytest.mark.django_db
+def test_command_refuses_a_missing_file(tmp_path):
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_people", str(tmp_path / "nope.csv"))
