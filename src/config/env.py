@@ -9,14 +9,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 PREFIX = "INSIDEOUT_"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-class EnvError(ValueError):
-    """A variable is set to a value that cannot be used."""
+class EnvError(ImproperlyConfigured):
+    """A variable is set to a value that cannot be used; the message names it and what it expects."""
 
 
 def _raw(name: str) -> str | None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
-import dj_database_url
 import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_path, env_str
+from config.database import database_config
+from config.env import EnvError, env_bool, env_int, env_list, env_path, env_str
 
 # Lets the admin and querysets take type parameters at run time, as the type stubs expect.
 django_stubs_ext.monkeypatch()
@@ -25,12 +26,29 @@ def _secret_key() -> str:
     configured = env_str("SECRET_KEY", "")
     if configured:
         return configured
-    # Generated once per installation and kept beside the data, never in the repository.
+    # Generated once per installation and kept beside the data, never in the repository. The web
+    # server and the task consumer may start together: the key is written to a private file that
+    # is then linked into place, so a reader never sees a half-written key and the first one wins.
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        key_file.touch(mode=0o600)
-        key_file.write_text(secrets.token_urlsafe(50))
-    return key_file.read_text().strip()
+        draft = DATA_DIR / f".secret_key.{secrets.token_hex(8)}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.fchmod(descriptor, 0o600)
+            os.write(descriptor, secrets.token_urlsafe(50).encode())
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    key = key_file.read_text().strip()
+    if not key:
+        raise EnvError(f"{key_file} is empty; delete it to generate a new secret key, or set INSIDEOUT_SECRET_KEY")
+    return key
 
 
 SECRET_KEY = _secret_key()
@@ -92,33 +110,11 @@ TEMPLATES = [
     },
 ]
 
-_SQLITE_OPTIONS = {
-    # IMMEDIATE takes the write lock when a transaction starts, so two writers queue instead of
-    # failing with "database is locked" half-way; FULL fsyncs every commit (points are money).
-    "transaction_mode": "IMMEDIATE",
-    "timeout": 20,
-    "init_command": (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-        "PRAGMA busy_timeout=20000; PRAGMA cache_size=-32000; PRAGMA temp_store=MEMORY;"
-    ),
+DATABASES = {
+    "default": database_config(
+        env_str("DATABASE_URL", ""), data_dir=DATA_DIR, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0)
+    )
 }
-
-
-def _database() -> dict[str, object]:
-    url = env_str("DATABASE_URL", "")
-    if not url:
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DATA_DIR / "insideout.sqlite3"),
-            "OPTIONS": dict(_SQLITE_OPTIONS),
-        }
-    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0)))
-    if config["ENGINE"] == "django.db.backends.sqlite3":
-        config["OPTIONS"] = dict(_SQLITE_OPTIONS)
-    return config
-
-
-DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"

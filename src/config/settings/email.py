@@ -12,7 +12,5 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "InsideOut <insideout@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )

@@ -8,6 +8,7 @@ database work once (at-least-once delivery, idempotent effect).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -106,7 +107,7 @@ def _deliver_on_commit(event_ids: list[int]) -> None:
     batch = 500
     for start in range(0, len(event_ids), batch):
         chunk = event_ids[start : start + batch]
-        transaction.on_commit(lambda chunk=chunk: events_deliver_task(chunk))
+        transaction.on_commit(functools.partial(events_deliver_task, chunk))
 
 
 def deliver_events(event_ids: Iterable[int]) -> int:

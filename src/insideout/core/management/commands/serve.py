@@ -33,8 +33,16 @@ class Command(BaseCommand):
             if manage_static.returncode:
                 self.stderr.write("collectstatic failed; static files may be missing.")
             web_cmd = [
-                sys.executable, "-m", "gunicorn", "config.wsgi:application",
-                "--bind", bind, "--workers", str(options["workers"]), "--access-logfile", "-",
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--bind",
+                bind,
+                "--workers",
+                str(options["workers"]),
+                "--access-logfile",
+                "-",
             ]
         self.stdout.write(self.style.SUCCESS(f"InsideOut is starting on http://{bind}/ (Ctrl+C stops it)"))
         web = subprocess.Popen(web_cmd)  # noqa: S603

@@ -1,0 +1,53 @@
+"""``INSIDEOUT_DATABASE_URL`` to Django's ``DATABASES["default"]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+from config.env import EnvError
+
+SQLITE_ENGINE = "django.db.backends.sqlite3"
+POSTGRES_ENGINE = "django.db.backends.postgresql"
+
+SQLITE_OPTIONS = {
+    # IMMEDIATE takes the write lock when a transaction starts, so two writers queue instead of
+    # failing with "database is locked" half-way; FULL fsyncs every commit (points are money).
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+        "PRAGMA busy_timeout=20000; PRAGMA cache_size=-32000; PRAGMA temp_store=MEMORY;"
+    ),
+}
+
+
+def database_config(url: str, *, data_dir: Path, conn_max_age: int = 0) -> dict[str, Any]:
+    """The default database: SQLite in ``data_dir`` without a URL, else what the URL names.
+
+    Only SQLite and PostgreSQL are supported; anything else is a configuration error.
+    """
+    if not url.strip():
+        return {"ENGINE": SQLITE_ENGINE, "NAME": str(data_dir / "insideout.sqlite3"), "OPTIONS": dict(SQLITE_OPTIONS)}
+    try:
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(url.strip(), conn_max_age=conn_max_age, conn_health_checks=conn_max_age > 0)
+        )
+    except ValueError as exc:
+        raise EnvError(
+            f"INSIDEOUT_DATABASE_URL must start with sqlite:/// or postgres://, not {_scheme(url)!r}"
+        ) from exc
+    if config["ENGINE"] == SQLITE_ENGINE:
+        if not config.get("NAME") or config["NAME"] == ":memory:":
+            raise EnvError("INSIDEOUT_DATABASE_URL must name a SQLite file, e.g. sqlite:////srv/insideout/db.sqlite3")
+        config["OPTIONS"] = dict(SQLITE_OPTIONS)
+    elif config["ENGINE"] != POSTGRES_ENGINE:
+        raise EnvError(f"INSIDEOUT_DATABASE_URL must start with sqlite:/// or postgres://, not {_scheme(url)!r}")
+    return config
+
+
+def _scheme(url: str) -> str:
+    # Only the scheme: the rest may hold a password.
+    return url.strip().split(":", 1)[0] + "://"
