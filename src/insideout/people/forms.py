@@ -106,3 +106,38 @@ class TokenForm(forms.Form):
 class PeopleSearchForm(forms.Form):
     q = forms.CharField(label=_("Search people"), required=False, max_length=100)
     unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ImportForm(forms.Form):
+    """The upload of an HRIS export; ``people.imports`` checks the contents."""
+
+    MAX_SIZE = 50 * 1024 * 1024
+
+    kind = forms.ChoiceField(
+        label=_("What is in the file?"),
+        choices=[("people", _("People")), ("units", _("Units"))],
+        initial="people",
+        widget=forms.RadioSelect,
+    )
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8, separated by commas or semicolons, with the column names on the first line."),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run: check the file and show what would change, without changing anything"),
+        required=False,
+        initial=True,
+    )
+    deactivate_missing = forms.BooleanField(
+        label=_("The file lists everyone: deactivate people who are not in it (people only)"),
+        required=False,
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_SIZE:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)d MB; split it or use the import_people command.")
+                % {"size": self.MAX_SIZE // (1024 * 1024)}
+            )
+        return upload

@@ -14,4 +14,5 @@ urlpatterns = [
     path("me/profile/", views.my_profile, name="my-profile"),
     path("me/tokens/", views.my_tokens, name="my-tokens"),
     path("me/tokens/<int:token_id>/revoke/", views.my_token_revoke, name="my-token-revoke"),
+    path("people/import/", views.import_file, name="import"),
 ]

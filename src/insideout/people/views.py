@@ -153,3 +153,48 @@ def my_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.api_token_revoke(token=token, actor=_actor(request))
     messages.success(request, _("The token “%(name)s” no longer works.") % {"name": token.name})
     return redirect("people:my-tokens")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_file(request: HttpRequest) -> HttpResponse:
+    """People-ops upload an HRIS export: a dry run shows problems or changes, a real run applies it."""
+    from django.core.exceptions import PermissionDenied
+
+    from insideout.people import imports
+    from insideout.people.forms import ImportForm
+
+    if not selectors.roles_for(_actor(request)).people_ops:
+        raise PermissionDenied(_("Only people-ops can import people and units."))
+    result = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data["file"].read()
+            kind, dry_run = form.cleaned_data["kind"], form.cleaned_data["dry_run"]
+            deactivate_missing = kind == "people" and form.cleaned_data["deactivate_missing"]
+            if kind == "units":
+                result = imports.units_import(data=data, actor=_actor(request), dry_run=dry_run)
+            else:
+                result = imports.people_import(
+                    data=data, actor=_actor(request), dry_run=dry_run, deactivate_missing=deactivate_missing
+                )
+            if result.ok:
+                # The same choices for the next upload; the dry run stays ticked, so nothing is applied by accident.
+                form = ImportForm(initial={"kind": kind, "deactivate_missing": deactivate_missing})
+    else:
+        form = ImportForm()
+    shown = 500
+    return render(
+        request,
+        "people/import.html",
+        {
+            "form": form,
+            "result": result,
+            "summary": imports.summary_text(result) if result and result.ok else "",
+            "errors": result.errors[:shown] if result else [],
+            "changes": result.changes[:shown] if result else [],
+            "hidden_errors": max(0, len(result.errors) - shown) if result else 0,
+            "hidden_changes": max(0, len(result.changes) - shown) if result else 0,
+        },
+    )

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from insideout.core.models import Event
 from insideout.people import imports, services
 from insideout.people.imports import RowError
-from insideout.people.models import Employee, Profile, User
+from insideout.people.models import Employee, Profile, Unit, User
 
 HEADER = (
     "employee_id,email,first_name,last_name,title,unit,manager,location,country,subdivision,time_zone,language,"
@@ -453,3 +453,71 @@ def test_command_reports_problems_and_exits_with_1(org, tmp_path):
 def test_command_refuses_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_people", str(tmp_path / "nope.csv"))
+
+
+def _upload(content, name="people.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content.encode("utf-8"), content_type="text/csv")
+
+
+@pytest.mark.django_db
+def test_page_dry_run_then_apply_for_people_ops(org, client_for):
+    client = client_for(org["admin"])
+    page = client.get("/people/import/")
+    assert page.status_code == 200
+    assert b'<a href="/people/import/">Import</a>' in page.content
+    assert page.context["form"]["dry_run"].value() is True
+
+    dry = client.post("/people/import/", {"kind": "people", "dry_run": "on", "file": _upload(_new_people(org))})
+    assert dry.status_code == 200
+    assert dry.context["result"].summary == imports.ImportSummary(created=3)
+    assert "The file is fine: nothing was changed yet" in dry.content.decode()
+    assert dry.context["form"]["dry_run"].value() is True
+    assert Employee.objects.filter(employee_id__startswith="N-").count() == 0
+
+    applied = client.post("/people/import/", {"kind": "people", "file": _upload(_new_people(org))})
+    assert applied.status_code == 200
+    assert applied.context["result"].applied is True
+    assert "The file was imported" in applied.content.decode()
+    assert Employee.objects.filter(employee_id__startswith="N-").count() == 3
+    assert Event.objects.filter(type="people.employee_joined", actor=org["admin"].user).count() == 3
+
+
+@pytest.mark.django_db
+def test_page_shows_every_problem_in_a_table_and_writes_nothing(org, client_for):
+    counts = _counts()
+    data = _csv("N-1,bob@,Bob,Silva,,NOPE,,,,,UTC,en,")
+
+    response = client_for(org["admin"]).post("/people/import/", {"kind": "people", "file": _upload(data)})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "2 problems: nothing was changed" in html
+    assert "<td>2</td><td><code>email</code></td><td>“bob@” is not a valid e-mail address.</td>" in html
+    assert "<td>2</td><td><code>unit</code></td><td>No unit has the code “NOPE”.</td>" in html
+    assert _counts() == counts
+
+
+@pytest.mark.django_db
+def test_page_imports_units(org, client_for):
+    data = "code,name,kind,parent\nFIN,Finance,department,ACME\n"
+
+    response = client_for(org["admin"]).post("/people/import/", {"kind": "units", "file": _upload(data, "units.csv")})
+
+    assert response.context["result"].applied is True
+    assert Unit.objects.get(code="FIN").parent == org["company"]
+
+
+@pytest.mark.django_db
+def test_page_is_forbidden_to_employees_and_asks_anonymous_to_sign_in(org, client_for):
+    counts = _counts()
+    employee = client_for(org["employee"])
+    assert employee.get("/people/import/").status_code == 403
+    assert employee.post("/people/import/", {"kind": "people", "file": _upload(_new_people(org))}).status_code == 403
+    assert b'href="/people/import/"' not in employee.get("/people/").content
+
+    anonymous = client_for(None).get("/people/import/")
+    assert anonymous.status_code == 302
+    assert anonymous.url == "/accounts/login/?next=/people/import/"
+    assert _counts() == counts
