@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import Client
 
 from insideout.people import services
@@ -89,3 +90,11 @@ def api(client: Client) -> Callable[..., Any]:
 @pytest.fixture
 def units(org: dict[str, Any]) -> dict[str, Unit]:
     return {key: value for key, value in org.items() if isinstance(value, Unit)}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """``postgres_only`` tests skip on SQLite (``tools/testrun.py`` deselects them there instead)."""
+    if item.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
+        pytest.skip(
+            "needs PostgreSQL: run tools/testrun.py --postgres-only, or set INSIDEOUT_DATABASE_URL=postgres://…"
+        )
