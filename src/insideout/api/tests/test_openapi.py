@@ -1,0 +1,73 @@
+"""The OpenAPI schema (served, and checked in as ``docs/openapi.json``) and the interactive docs page."""
+
+import json
+import re
+from pathlib import Path
+
+from django.test import Client
+
+SCHEMA_FILE = Path(__file__).resolve().parents[4] / "docs" / "openapi.json"
+REGENERATE = "docs/openapi.json is out of date: run `.venv/bin/python tools/openapi.py` and commit the result."
+
+
+def test_the_schema_is_served_as_json_and_lists_every_path(db, client):
+    response = client.get("/api/v1/openapi.json")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    schema = json.loads(response.content)
+    assert schema["openapi"] == "3.1.0"
+    assert (schema["info"]["title"], schema["info"]["version"]) == ("InsideOut API", "1")
+    assert {path: sorted(methods) for path, methods in schema["paths"].items()} == {
+        "/api/v1/me": ["get"],
+        "/api/v1/me/profile": ["get", "patch"],
+        "/api/v1/people": ["get"],
+        "/api/v1/people/{person_id}": ["get"],
+        "/api/v1/units": ["get"],
+        "/api/v1/units/{unit_id}": ["get"],
+    }
+    assert schema["components"]["securitySchemes"] == {
+        "TokenAuth": {"type": "http", "scheme": "bearer"},
+        "SessionAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+    }
+
+
+def test_the_schema_needs_no_sign_in(db):
+    assert Client().get("/api/v1/openapi.json").status_code == 200
+
+
+def test_the_checked_in_schema_is_the_live_one(db, client):
+    live = client.get("/api/v1/openapi.json").json()
+
+    assert live == json.loads(SCHEMA_FILE.read_text(encoding="utf-8")), REGENERATE
+
+
+def test_the_docs_page_loads_with_every_asset_served_locally(db, client):
+    response = client.get("/api/v1/docs")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets == [
+        "/static/ninja/swagger-ui.css",
+        "/static/ninja/favicon.svg",
+        "/static/ninja/favicon.png",
+        "/static/ninja/swagger-ui-bundle.js",
+        "/static/ninja/swagger-ui-init.js",
+    ]
+    assert re.findall(r"(?:https?:)?//[\w.-]+", html) == []
+    assert [client.get(asset).status_code for asset in assets] == [200] * len(assets)
+
+
+def test_the_docs_page_asks_no_outside_validator_and_sends_the_csrf_token(db, client):
+    html = client.get("/api/v1/docs").content.decode()
+
+    settings = re.search(r'<script type="application/json" id="swagger-settings">(.*?)</script>', html, re.S)
+    assert settings is not None
+    assert json.loads(settings.group(1)) == {
+        "layout": "BaseLayout",
+        "deepLinking": True,
+        "validatorUrl": None,
+        "url": "/api/v1/openapi.json",
+    }
+    assert 'data-api-csrf="true"' in html
