@@ -1,12 +1,17 @@
 """A realistic, deterministic demo organisation, written in bulk (``insideout demo``).
 
-The same seed (and the same day) gives the same organisation: the plan is drawn from one
-``random.Random`` and names come from per-locale pools drawn from Faker instances seeded with
-a stable hash. Rows are written with ``bulk_create`` and explicit primary keys, so managers,
-unit leads and materialized paths are known before anything is inserted; foreign keys are
-checked at commit (Django declares them ``DEFERRABLE INITIALLY DEFERRED`` on SQLite and
-PostgreSQL). Per-row services would take hours for 100,000 people; the values they derive
-(``search_text``, ``sort_name``) come from the same helpers here.
+The same seed (and the same day: start dates count back from today) gives the same organisation:
+the plan is drawn from one ``random.Random`` and names come from per-locale pools drawn from Faker
+instances seeded with a stable hash.
+
+Everything gets explicit primary keys, so managers, unit leads and materialized paths are known
+before anything is inserted; foreign keys are checked at commit (Django declares them
+``DEFERRABLE INITIALLY DEFERRED`` on SQLite and PostgreSQL). Units go in with ``bulk_create``,
+history events with ``events_record_bulk(dispatch=False)``; users, employees and profiles (three
+rows per person) with one ``executemany`` per table and chunk, see :class:`Rows`. Per-row
+services would take hours for 100,000 people; the values they derive (``search_text``,
+``sort_name``) come from the same helpers here. Everything is one transaction: a failed load
+leaves the database as it was.
 
 Every demo account has the password :data:`DEMO_PASSWORD` — demo data only.
 """
@@ -866,9 +871,9 @@ class UniqueHandles:
 class Rows:
     """Rows of one table, written with one ``executemany`` per chunk.
 
-    ``bulk_create`` spends most of a 100,000-person load compiling SQL value by value (measured:
-    ~70 % of the time, twice the two-minute target on this machine); here each value is adapted
-    once, with the same connection adapters Django uses, and the statement is compiled once.
+    ``bulk_create`` spends most of a 100,000-person load compiling SQL value by value (the whole
+    load took 195 s on the 2-core reference machine, over the 120 s target); here each value is
+    adapted once, with the connection adapters Django itself uses, and the statement is built once.
     Columns the demo does not fill get their model default, so a new field with a default keeps
     the demo working.
     """

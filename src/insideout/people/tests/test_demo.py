@@ -372,3 +372,16 @@ def test_command_refuses_too_few_employees(db):
         call_command("demo", "--employees", "10", stdout=StringIO())
 
     assert Employee.objects.count() == 0
+
+
+def test_rows_added_after_the_demo_get_fresh_keys(demo_org):
+    company = Unit.objects.get(code=demo.COMPANY_CODE)
+
+    unit = services.unit_create(code="NEW", name="New unit", parent=company)
+    person = services.employee_create(
+        username="newbie", email="newbie@example.org", first_name="New", last_name="Person", employee_id="N1"
+    )
+
+    assert unit.pk == demo_org.units + 1
+    assert person.pk == EMPLOYEES + 1
+    assert person.user.pk == EMPLOYEES + 1
