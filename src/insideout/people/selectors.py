@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from insideout.core.errors import Forbidden, NotFound
@@ -15,24 +16,42 @@ _ROLES_CACHE_ATTR = "_insideout_roles"
 
 
 def roles_for(user: User | None) -> Roles:
-    """The caller's roles; cached on the user object for the length of a request."""
+    """The caller's roles; cached on the user object for the length of a request.
+
+    One query: every page and API call asks for them, so each role is an ``EXISTS`` on the
+    caller's row instead of a query of its own.
+    """
     if user is None or not user.is_authenticated or not user.is_active:
         return Roles()
     cached = getattr(user, _ROLES_CACHE_ATTR, None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    employee = Employee.objects.filter(user=user, is_active=True).select_related("unit").first()
-    people_ops = user.is_superuser or user.groups.filter(name=PEOPLE_OPS_GROUP).exists()
-    if employee is None:
-        roles = Roles(people_ops=people_ops)
-    else:
+    me = Employee.objects.filter(user=OuterRef("pk"), is_active=True)
+    flags = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            is_employee=Exists(me),
+            is_agent=Exists(me.filter(unit__provides_services=True)),
+            is_lead=Exists(Unit.objects.filter(lead__user=OuterRef("pk"), lead__is_active=True)),
+            is_manager=Exists(
+                Employee.objects.filter(manager__user=OuterRef("pk"), manager__is_active=True, is_active=True)
+            ),
+            in_people_ops=Exists(User.groups.through.objects.filter(user=OuterRef("pk"), group__name=PEOPLE_OPS_GROUP)),
+        )
+        .values("is_employee", "is_agent", "is_lead", "is_manager", "in_people_ops")
+        .first()
+    )
+    people_ops = user.is_superuser or bool(flags and flags["in_people_ops"])
+    if flags and flags["is_employee"]:
         roles = Roles(
             employee=True,
-            agent=bool(employee.unit and employee.unit.provides_services),
-            lead=Unit.objects.filter(lead=employee).exists(),
-            manager=Employee.objects.filter(manager=employee, is_active=True).exists(),
+            agent=bool(flags["is_agent"]),
+            lead=bool(flags["is_lead"]),
+            manager=bool(flags["is_manager"]),
             people_ops=people_ops,
         )
+    else:
+        roles = Roles(people_ops=people_ops)
     setattr(user, _ROLES_CACHE_ATTR, roles)
     return roles
 
@@ -117,6 +136,30 @@ def unit_get_for(*, actor: User | None, unit_id: int) -> Unit:
     unit = Unit.objects.select_related("parent", "lead__user", "lead__profile").filter(pk=unit_id).first()
     if unit is None:
         raise NotFound("No unit with this id.")
+    return unit
+
+
+def unit_detail_for(*, actor: User | None, unit_id: int) -> Unit:
+    """One unit with ``member_count`` (active direct members) and ``child_ids`` (by name)."""
+    _require_member(actor)
+    active_members = (
+        Employee.objects.filter(unit=OuterRef("pk"), is_active=True)
+        .order_by()
+        .values("unit")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    unit = (
+        Unit.objects.select_related("lead__user")
+        .annotate(member_count=Coalesce(Subquery(active_members), 0))
+        .filter(pk=unit_id)
+        .first()
+    )
+    if unit is None:
+        raise NotFound("No unit with this id.")
+    unit.child_ids = list(  # type: ignore[attr-defined]
+        Unit.objects.filter(parent=unit).order_by("name", "pk").values_list("pk", flat=True)
+    )
     return unit
 
 

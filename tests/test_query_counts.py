@@ -1,0 +1,111 @@
+"""Pinned query counts for the API's reads and the busiest pages (C10): no N+1.
+
+Each URL is requested with the small organisation of the ``org`` fixture (5 people), then again
+after 25 more people, sub-units, profiles, events and notifications: the count is exact and the
+same both times. When a change adds a query on purpose, raise the pin here and say why in the
+commit; when the second number differs from the first, something loops over rows.
+
+A signed-in page costs 5 queries before its view does anything: the session, the user, the
+person (for the language), the roles, and the unread count for the navigation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from insideout.notifications import services as notifications
+from insideout.people import services
+from insideout.people.tests.factories import EmployeeFactory, UnitFactory
+
+
+def grow(org: dict[str, Any], people: int = 25) -> None:
+    """Add people to every kind of list the pages and endpoints show."""
+    mo = org["manager"]
+    teams = [UnitFactory(parent=org["sales"], name=f"Sales team {n}") for n in range(3)]
+    for n in range(people):
+        unit = [org["sales"], org["helpdesk"], *teams][n % 5]
+        person = EmployeeFactory(unit=unit, manager=mo if n % 2 else org["employee"], title=f"Seller {n}")
+        services.profile_update(profile=person.profile, actor=person.user, interests=[f"topic {n}"], about="Hi")
+        services.employee_update(employee=person, actor=org["admin"].user, location=f"Floor {n}")
+        notifications.notification_send(
+            recipient_user_id=mo.user_id, kind="growth", render=lambda n=n: (f"News {n}", "Body")
+        )
+    for team in teams:
+        services.unit_update(unit=team, lead=mo)
+    services.profile_update(profile=mo.profile, actor=mo.user, interests=["sailing"])
+
+
+PAGES: list[tuple[str, Callable[[dict[str, Any]], str], dict[str, str], int]] = [
+    # (id, url, extra headers, queries)
+    ("home", lambda org: "/", {}, 8),
+    ("people", lambda org: "/people/", {}, 7),
+    ("people search", lambda org: "/people/?q=sales", {}, 7),
+    ("people search, empty q", lambda org: "/people/?q=", {}, 7),
+    (
+        "people search, htmx results",
+        lambda org: "/people/?q=e",
+        {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"},
+        6,
+    ),
+    ("people in a unit", lambda org: f"/people/?unit={org['sales'].pk}", {}, 9),
+    ("person", lambda org: f"/people/{org['manager'].pk}/", {}, 8),
+    ("person card", lambda org: f"/people/{org['manager'].pk}/card/", {}, 5),
+    ("units", lambda org: "/units/", {}, 6),
+    ("unit", lambda org: f"/units/{org['sales'].pk}/", {}, 10),
+    ("unit children", lambda org: f"/units/{org['company'].pk}/children/", {}, 6),
+    ("notifications", lambda org: "/notifications/", {}, 7),
+    ("my profile", lambda org: "/me/profile/", {}, 6),
+]
+
+API: list[tuple[str, Callable[[dict[str, Any]], str], int]] = [
+    # A token request costs 2 queries before the endpoint: the token and its user.
+    ("me", lambda org: "/api/v1/me", 4),
+    ("my profile", lambda org: "/api/v1/me/profile", 3),
+    ("people", lambda org: "/api/v1/people", 5),
+    ("people, big page", lambda org: "/api/v1/people?page_size=200", 5),
+    ("people in a unit", lambda org: f"/api/v1/people?unit={org['sales'].pk}", 6),
+    ("people search", lambda org: "/api/v1/people?q=seller", 5),
+    ("person", lambda org: f"/api/v1/people/{org['manager'].pk}", 4),
+    ("units", lambda org: "/api/v1/units", 5),
+    ("unit", lambda org: f"/api/v1/units/{org['sales'].pk}", 5),
+]
+
+
+def test_page_queries_are_pinned_and_do_not_grow_with_the_data(org, client_for, django_assert_num_queries, subtests):
+    # Not empty to begin with: an empty inbox skips its list query.
+    notifications.notification_send(recipient_user_id=org["manager"].user_id, kind="hello", render=lambda: ("Hi", ""))
+    client = client_for(org["manager"])
+
+    def check(size: str) -> None:
+        for name, url, headers, queries in PAGES:
+            with subtests.test(f"{name}, {size}"), django_assert_num_queries(queries):
+                assert client.get(url(org), **headers).status_code == 200
+
+    check("5 people")
+    grow(org)
+    check("30 people")
+
+
+def test_api_queries_are_pinned_and_do_not_grow_with_the_data(org, api, token_for, django_assert_num_queries, subtests):
+    token = token_for(org["manager"])
+    api("get", "/api/v1/me", token=token)  # the first use stamps last_used_at, once a minute at most
+
+    def check(size: str) -> None:
+        for name, url, queries in API:
+            with subtests.test(f"{name}, {size}"), django_assert_num_queries(queries):
+                assert api("get", url(org), token=token).status_code == 200
+
+    check("5 people")
+    grow(org)
+    check("30 people")
+
+
+def test_the_people_list_really_grew(org, api, token_for):
+    token = token_for(org["manager"])
+    grow(org)
+
+    response = api("get", "/api/v1/people?page_size=200", token=token)
+
+    assert response.json()["count"] == 30
+    assert len(response.json()["items"]) == 30
