@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from django.urls import URLPattern, URLResolver, re_path
+from ninja import NinjaAPI, Swagger
 
 from insideout import __version__
 from insideout.api import errors
 from insideout.api.auth import auth
 from insideout.people.api import router as people_router
 
-api = NinjaAPI(
+
+class InsideOutAPI(NinjaAPI):
+    """A NinjaAPI whose every URL, even a wrong method or path, answers in the error envelope."""
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        patterns: list[URLResolver | URLPattern] = []
+        for pattern in super()._get_urls():
+            if isinstance(pattern, URLPattern):
+                pattern.callback = errors.enveloped(pattern.callback)
+            patterns.append(pattern)
+        # Last, so it only catches what no endpoint matched.
+        patterns.append(re_path(r"^.*$", errors.not_found, name="not-found"))
+        return patterns
+
+
+api = InsideOutAPI(
     title="InsideOut API",
     version="1",
     description=(
@@ -19,6 +35,9 @@ api = NinjaAPI(
         '`{"detail": "...", "errors": [{"field": "...", "message": "..."}]}`.'
     ),
     auth=auth,
+    # Swagger UI's default validator badge fetches validator.swagger.io with the schema's
+    # address: a request off the network that also tells a third party where the API lives.
+    docs=Swagger(settings={"validatorUrl": None}),
     urls_namespace="api",
     openapi_extra={"info": {"x-insideout-version": __version__}},
 )

@@ -1,11 +1,13 @@
-"""Directory endpoints: me, my profile, people, units."""
+"""Directory endpoints: me, my profile, people, units.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: ninja's ``@paginate`` wrapper resolves the
+endpoint's annotations in its own module, where names such as ``Query`` do not exist.
+"""
 
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import ConfigDict
 
@@ -17,9 +19,25 @@ router = Router(tags=["people"])
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
+# Deeper than any real directory; bounds the OFFSET a client can ask the database for.
+MAX_PAGE = 100_000
+
+
+class Pagination(PageNumberPagination):
+    """Numbered pages; ``page`` is bounded so a huge number is a 422, not a database overflow."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, description="Items per page; larger values are capped.")
+
+
+class PeopleFilters(Schema):
+    q: str = Field("", max_length=100, description="Words to find in name, title, e-mail or unit.")
+    unit: int | None = Field(None, description="A unit id; includes its sub-units.")
+
 
 class WorkingHoursSchema(Schema):
-    days: list[Weekday] = Field(..., description="Working days, e.g. [\"mon\", \"tue\"].")
+    days: list[Weekday] = Field(..., description='Working days, e.g. ["mon", "tue"].')
     start: str = Field(..., pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["09:00"])
     end: str = Field(..., pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["17:00"])
 
@@ -42,7 +60,9 @@ class ProfilePatchIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     preferred_channel: Literal["email", "chat", "in_app"] | None = None
-    language: str | None = Field(None, max_length=10, description="A language code such as en or de; empty for the HR default.")
+    language: str | None = Field(
+        None, max_length=10, description="A language code such as en or de; empty for the HR default."
+    )
     communication_style: Literal["facts", "stories", "mixed"] | None = None
     recognition_preference: Literal["public", "team", "private"] | None = None
     interests: list[str] | None = Field(None, max_length=15)
@@ -146,7 +166,7 @@ class UnitDetailOut(UnitOut):
 
     @staticmethod
     def resolve_children(obj: Unit) -> list[int]:
-        return list(Unit.objects.filter(parent=obj).order_by("name").values_list("pk", flat=True))
+        return list(obj.child_ids)  # type: ignore[attr-defined]
 
 
 def _me_employee(request: HttpRequest) -> Employee:
@@ -190,11 +210,11 @@ def my_profile_update(request: HttpRequest, payload: ProfilePatchIn) -> Profile:
 
 
 @router.get("/people", response=list[PersonOut], summary="Search people")
-@paginate(PageNumberPagination)
-def people_list(request: HttpRequest, q: str = "", unit: int | None = None) -> object:
+@paginate(Pagination)
+def people_list(request: HttpRequest, filters: Query[PeopleFilters]) -> object:
     """Active people by family name. ``q`` matches name, title, e-mail or unit; ``unit`` includes
     its sub-units."""
-    return selectors.employee_list_for(actor=request.user, q=q, unit_id=unit)  # type: ignore[arg-type]
+    return selectors.employee_list_for(actor=request.user, q=filters.q, unit_id=filters.unit)  # type: ignore[arg-type]
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut, summary="One person, with their profile")
@@ -203,13 +223,11 @@ def person_detail(request: HttpRequest, person_id: int) -> Employee:
 
 
 @router.get("/units", response=list[UnitOut], summary="All units, parents before children")
-@paginate(PageNumberPagination, page_size=500)
+@paginate(Pagination, page_size=500)
 def units_list(request: HttpRequest) -> object:
     return selectors.unit_list_for(actor=request.user)  # type: ignore[arg-type]
 
 
 @router.get("/units/{unit_id}", response=UnitDetailOut, summary="One unit")
 def unit_detail(request: HttpRequest, unit_id: int) -> Unit:
-    unit = selectors.unit_get_for(actor=request.user, unit_id=unit_id)  # type: ignore[arg-type]
-    unit.member_count = selectors.unit_members(unit=unit).count()  # type: ignore[attr-defined]
-    return unit
+    return selectors.unit_detail_for(actor=request.user, unit_id=unit_id)  # type: ignore[arg-type]
