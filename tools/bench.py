@@ -1,0 +1,423 @@
+"""Speed and memory figures for InsideOut on SQLite; writes ``docs/performance.md`` (``make bench``).
+
+What it does, in a fresh data directory under ``bench-work/`` (removed afterwards unless ``--keep``):
+
+1. ``insideout migrate``, then ``insideout demo --employees 100000``: wall time and peak RSS of the
+   demo process (from ``wait4``, so nothing else is counted).
+2. ``insideout token create --user sam`` for an API token, and a signed-in session for ``sam``
+   through the real sign-in form.
+3. gunicorn with 2 workers on a free loopback port, then a fixed number of requests per measurement
+   from a few client threads (``http.client``, a new connection per request as gunicorn's sync
+   workers close them anyway): p50 and p95 latency of the API list, the API search and the
+   signed-in search page. Each measurement stops dispatching after ``--budget`` seconds.
+
+Usage::
+
+    .venv/bin/python tools/bench.py                      # the full run, about 3-5 minutes
+    .venv/bin/python tools/bench.py --employees 5000 --requests 100 --output /tmp/perf.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import contextlib
+import http.client
+import os
+import platform
+import random
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "bench-work"
+OUTPUT = ROOT / "docs" / "performance.md"
+INSIDEOUT = [sys.executable, "-m", "insideout"]
+HOST = "127.0.0.1"
+USERNAME = "sam"
+PASSWORD = "insideout"  # the documented demo password
+DEMO_TARGET_SECONDS = 120.0
+DEMO_TARGET_MEMORY_MB = 1024.0
+# Search words over names, titles, e-mails and unit names, in several of the demo's languages.
+QUERIES = (
+    "anna", "schmidt", "smith", "garcía", "rossi", "nowak", "de vries", "tanaka", "patel", "dubois",
+    "analyst", "service desk", "senior engineer", "lena hoffmann", "recruiter", "müller", "kim", "sales",
+)  # fmt: skip
+
+
+@dataclass
+class Figure:
+    what: str
+    value: float
+    unit: str
+    target: float
+    detail: str = ""
+    complete: bool = True  # False when some requests failed or were never sent in time
+
+    @property
+    def passed(self) -> bool:
+        return self.complete and self.value <= self.target
+
+
+@dataclass
+class Latencies:
+    name: str
+    planned: int = 0
+    samples: list[float] = field(default_factory=list)
+    failures: int = 0
+    first_failure: str = ""
+    seconds: float = 0.0
+
+    @property
+    def unsent(self) -> int:
+        return self.planned - len(self.samples) - self.failures
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.samples)
+        if not ordered:
+            return float("inf")
+        return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def run(args: Sequence[str], env: dict[str, str], *, timeout: float) -> str:
+    result = subprocess.run(list(args), env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    if result.returncode:
+        raise SystemExit(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def run_measured(args: Sequence[str], env: dict[str, str], *, timeout: float) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB and output of one child process."""
+    started = time.monotonic()
+    with tempfile.TemporaryFile("w+") as output:
+        process = subprocess.Popen(list(args), env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
+        deadline = started + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                process.kill()
+                raise SystemExit(f"{' '.join(args)} took longer than {timeout:.0f} s; stopped.")
+            time.sleep(0.05)
+        seconds = time.monotonic() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        text = output.read()
+    if process.returncode:
+        raise SystemExit(f"{' '.join(args)} failed ({process.returncode}):\n{text}")
+    return seconds, usage.ru_maxrss / 1024, text  # ru_maxrss is in KiB on Linux
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def request(
+    port: int,
+    path: str,
+    headers: dict[str, str] | None = None,
+    *,
+    method: str = "GET",
+    body: str | None = None,
+    timeout: float = 30.0,
+) -> tuple[int, dict[str, list[str]], bytes]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        data = response.read()
+        received: dict[str, list[str]] = {}
+        for name, value in response.getheaders():
+            received.setdefault(name.lower(), []).append(value)
+        return response.status, received, data
+    finally:
+        connection.close()
+
+
+def cookies_of(headers: dict[str, list[str]]) -> dict[str, str]:
+    jar: dict[str, str] = {}
+    for header in headers.get("set-cookie", []):
+        name, _, rest = header.partition("=")
+        jar[name.strip()] = rest.split(";", 1)[0]
+    return jar
+
+
+def sign_in(port: int) -> str:
+    """A session cookie for the demo user, through the real sign-in form (CSRF included)."""
+    status, headers, body = request(port, "/accounts/login/")
+    if status != 200:
+        raise SystemExit(f"GET /accounts/login/ answered {status}")
+    csrf_cookie = cookies_of(headers)["csrftoken"]
+    match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    if match is None:
+        raise SystemExit("The sign-in form has no CSRF token.")
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": match.group(1).decode(), "username": USERNAME, "password": PASSWORD}
+    )
+    status, headers, _body = request(
+        port,
+        "/accounts/login/",
+        {
+            "Cookie": f"csrftoken={csrf_cookie}",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"http://{HOST}:{port}/accounts/login/",
+        },
+        method="POST",
+        body=form,
+    )
+    session = cookies_of(headers).get("sessionid")
+    if status != 302 or not session:
+        raise SystemExit(f"Signing in as {USERNAME} failed (status {status}).")
+    return f"sessionid={session}; csrftoken={csrf_cookie}"
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], port: int, log_file: Path) -> Iterator[None]:
+    command = [
+        sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{HOST}:{port}",
+        "--workers", "2", "--timeout", "60", "--log-level", "warning",
+    ]  # fmt: skip
+    with log_file.open("w") as log_output:
+        server = subprocess.Popen(command, env=env, stdout=log_output, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if server.poll() is not None:
+                    raise SystemExit(f"gunicorn exited with {server.returncode}; see {log_file}")
+                with contextlib.suppress(OSError):
+                    if request(port, "/accounts/login/")[0] == 200:
+                        break
+                if time.monotonic() > deadline:
+                    raise SystemExit("gunicorn did not answer within 60 s.")
+                time.sleep(0.25)
+            yield
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=5)
+
+
+def measure(
+    name: str, port: int, paths: Sequence[str], headers: dict[str, str], *, threads: int, budget: float
+) -> Latencies:
+    result = Latencies(name, planned=len(paths))
+    lock = threading.Lock()
+    started = time.monotonic()
+    deadline = started + budget
+
+    def one(path: str) -> None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        begin = time.perf_counter()
+        try:
+            # A request may outlive the budget by a few seconds at most: the run stays bounded.
+            status, _headers, _body = request(port, path, headers, timeout=min(30.0, left + 5))
+            failure = "" if status == 200 else f"{path}: HTTP {status}"
+        except OSError as exc:
+            failure = f"{path}: {exc}"
+        elapsed = time.perf_counter() - begin
+        with lock:
+            if failure:
+                result.failures += 1
+                result.first_failure = result.first_failure or failure
+            else:
+                result.samples.append(elapsed)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(one, paths))
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def machine_notes(load_before: tuple[float, float, float]) -> list[str]:
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        total_kib = int(Path("/proc/meminfo").read_text().split("\n")[0].split()[1])
+        memory = f", {total_kib / 1024 / 1024:.1f} GiB RAM"
+    return [
+        f"{os.cpu_count()} CPU ({cpu}){memory}; {platform.system()} {platform.release()}",
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}",
+        "load average when the run started: " + ", ".join(f"{value:.2f}" for value in load_before)
+        + " (other work on the machine slows every figure)",
+    ]  # fmt: skip
+
+
+def write_report(
+    output: Path, figures: list[Figure], latencies: list[Latencies], notes: list[str], options: argparse.Namespace
+) -> None:
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Performance",
+        "",
+        f"Measured {stamp} by `make bench` (`tools/bench.py`) on SQLite, the default database.",
+        "",
+        "| what | figure | target | result |",
+        "| --- | --- | --- | --- |",
+    ]
+    for figure in figures:
+        value = f"{figure.value:,.1f} {figure.unit}" if figure.value != float("inf") else "no answer"
+        detail = f" ({figure.detail})" if figure.detail else ""
+        lines.append(
+            f"| {figure.what} | {value}{detail} | ≤ {figure.target:,.0f} {figure.unit} | "
+            f"{'pass' if figure.passed else '**fail**'} |"
+        )
+    lines += [
+        "",
+        "## How it was measured",
+        "",
+        f"- Demo load: `insideout migrate` then `insideout demo --employees {options.employees}` in a fresh data "
+        "directory; wall time of the command and the peak resident memory of its process.",
+        f"- Requests: gunicorn, 2 sync workers on 127.0.0.1; {options.requests} requests per row from "
+        f"{options.threads} client threads, a new connection each, after a short warm-up; each row stops "
+        f"after {options.budget:.0f} s. The API rows use a read token from `insideout token create --user "
+        f"{USERNAME}`; the page row signs in as `{USERNAME}` through the sign-in form. Pages are spread over "
+        f"the whole directory; searches cycle through {len(QUERIES)} words and names (e.g. "
+        f"{', '.join(QUERIES[:4])}).",
+        "- Latency includes queueing: more client threads than workers, as when several people use the site. "
+        "A row passes only when every request was answered within the budget.",
+        "- The demo target comes from the product brief; the memory and latency targets are the project's "
+        "own working limits for one small machine.",
+        "",
+        "| request | answered | failed | not sent in time | p50 | p95 | wall |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in latencies:
+        lines.append(
+            f"| {row.name} | {len(row.samples)} | {row.failures} | {row.unsent} | "
+            f"{row.percentile(0.5) * 1000:,.0f} ms | {row.percentile(0.95) * 1000:,.0f} ms | {row.seconds:.1f} s |"
+        )
+    lines += ["", "## Machine", ""] + [f"- {note}" for note in notes]
+    lines += [
+        "",
+        "## Reproduce",
+        "",
+        "```sh",
+        "make bench            # or: .venv/bin/python tools/bench.py",
+        "```",
+        "",
+        "By hand, in a scratch data directory:",
+        "",
+        "```sh",
+        "export INSIDEOUT_DATA_DIR=$(mktemp -d)",
+        ".venv/bin/insideout migrate --no-input -v 0",
+        f"/usr/bin/time -v .venv/bin/insideout demo --employees {options.employees}",
+        "```",
+        "",
+    ]
+    output.write_text("\n".join(lines))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--employees", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=300, help="requests per measurement")
+    parser.add_argument("--threads", type=int, default=4, help="concurrent client threads")
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds at most per measurement")
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--keep", action="store_true", help="keep the data directory under bench-work/")
+    options = parser.parse_args(argv)
+
+    load_before = os.getloadavg()
+    WORK.mkdir(exist_ok=True)
+    data_dir = Path(tempfile.mkdtemp(prefix="run-", dir=WORK))
+    env = {key: value for key, value in os.environ.items() if key != "INSIDEOUT_DATABASE_URL"}
+    env.update(
+        {
+            "INSIDEOUT_DATA_DIR": str(data_dir),
+            "INSIDEOUT_DEBUG": "false",
+            "INSIDEOUT_HTTPS": "false",
+            "INSIDEOUT_LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        }
+    )
+    figures: list[Figure] = []
+    latencies: list[Latencies] = []
+    try:
+        log(f"data directory {data_dir}")
+        run([*INSIDEOUT, "migrate", "--no-input", "-v", "0"], env, timeout=300)
+        log(f"loading the demo: {options.employees:,} employees")
+        seconds, peak_mb, _output = run_measured(
+            [*INSIDEOUT, "demo", "--employees", str(options.employees)], env, timeout=600
+        )
+        log(f"demo loaded in {seconds:.1f} s, peak RSS {peak_mb:.0f} MB")
+        figures.append(
+            Figure(f"demo load, {options.employees:,} employees", seconds, "s", DEMO_TARGET_SECONDS, "wall time")
+        )
+        figures.append(Figure("demo load, peak memory", peak_mb, "MB", DEMO_TARGET_MEMORY_MB, "max RSS"))
+        token = run([*INSIDEOUT, "token", "create", "--user", USERNAME], env, timeout=120).strip().splitlines()[-1]
+        run([*INSIDEOUT, "collectstatic", "--no-input", "-v", "0"], env, timeout=300)
+
+        port = free_port()
+        with gunicorn(env, port, data_dir / "gunicorn.log"):
+            log(f"gunicorn answers on port {port}")
+            api_headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+            page_headers = {"Cookie": sign_in(port), "Accept": "text/html"}
+            rng = random.Random(1)  # noqa: S311 - spreads pages, not security
+            last_page = max(1, options.employees // 50)
+            queries = [urllib.parse.quote(QUERIES[i % len(QUERIES)]) for i in range(options.requests)]
+            plans = [
+                (
+                    "GET /api/v1/people?page=…",
+                    [f"/api/v1/people?page={rng.randint(1, last_page)}" for _ in range(options.requests)],
+                    api_headers,
+                    500.0,
+                ),
+                ("GET /api/v1/people?q=…", [f"/api/v1/people?q={q}" for q in queries], api_headers, 1000.0),
+                ("GET /people/?q=… (signed in)", [f"/people/?q={q}" for q in queries], page_headers, 1000.0),
+            ]
+            for name, paths, headers, target in plans:
+                measure(f"warm-up {name}", port, paths[:4], headers, threads=2, budget=20)
+                log(f"measuring {name}")
+                row = measure(name, port, paths, headers, threads=options.threads, budget=options.budget)
+                latencies.append(row)
+                detail = f"p50 {row.percentile(0.5) * 1000:,.0f} ms; {len(row.samples)} of {row.planned} answered"
+                if row.failures:
+                    detail += f", {row.failures} failed (first: {row.first_failure})"
+                if row.unsent:
+                    detail += f", {row.unsent} not sent within {options.budget:.0f} s"
+                complete = not row.failures and not row.unsent
+                figures.append(Figure(f"{name}, p95", row.percentile(0.95) * 1000, "ms", target, detail, complete))
+                log(f"{name}: p95 {row.percentile(0.95) * 1000:,.0f} ms, {detail}")
+    finally:
+        if not options.keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+    write_report(options.output, figures, latencies, machine_notes(load_before), options)
+    log(f"wrote {options.output}")
+    failed = [figure.what for figure in figures if not figure.passed]
+    if failed:
+        log("missed targets: " + "; ".join(failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
