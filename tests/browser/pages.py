@@ -16,6 +16,8 @@ from django.core import mail
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Page, expect
 
+from insideout.people import services
+
 from .support import PASSWORD, sign_in_with_form
 
 Visit = Callable[[Page, dict[str, Any], Callable[[Any], None]], None]
@@ -246,6 +248,47 @@ def _people_import_problems(page: Page, org: dict[str, Any], sign_in_as: Callabl
     expect(page.get_by_role("alert")).to_be_visible()
 
 
+def _not_found(page: Page, org: dict[str, Any], sign_in_as: Callable[[Any], None]) -> None:
+    sign_in_as(org["employee"])
+    response = page.goto("/people/999999/")
+    assert response is not None
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+
+
+def _forbidden(page: Page, org: dict[str, Any], sign_in_as: Callable[[Any], None]) -> None:
+    sign_in_as(org["employee"])
+    response = page.goto("/people/import/")
+    assert response is not None
+    assert response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
+
+
+def _german_home(page: Page, org: dict[str, Any], sign_in_as: Callable[[Any], None]) -> None:
+    services.profile_update(profile=org["manager"].profile, language="de")
+    sign_in_as(org["manager"])
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hallo, Mo")
+
+
+def _german_profile_invalid(page: Page, org: dict[str, Any], sign_in_as: Callable[[Any], None]) -> None:
+    services.profile_update(profile=org["employee"].profile, language="de")
+    sign_in_as(org["employee"])
+    page.goto("/me/profile/")
+    page.get_by_label("Mo", exact=True).check()
+    page.get_by_label("Von", exact=True).fill("17:00")
+    page.get_by_label("Bis", exact=True).fill("09:00")
+    page.get_by_role("button", name="Profil speichern").click()
+    expect(page.get_by_text("Die Arbeitszeit muss nach ihrem Beginn enden.")).to_be_visible()
+
+
+def _german_people(page: Page, org: dict[str, Any], sign_in_as: Callable[[Any], None]) -> None:
+    services.profile_update(profile=org["admin"].profile, language="de")
+    sign_in_as(org["admin"])
+    page.goto("/people/")
+    expect(page.locator("#results tbody tr")).to_have_count(5)
+
+
 PAGES: dict[str, Visit] = {
     "sign-in": _sign_in_page,
     "sign-in-error": _sign_in_error,
@@ -276,4 +319,9 @@ PAGES: dict[str, Visit] = {
     "people-import": _people_import,
     "people-import-dry-run": _people_import_dry_run,
     "people-import-problems": _people_import_problems,
+    "not-found": _not_found,
+    "forbidden": _forbidden,
+    "german-home": _german_home,
+    "german-people": _german_people,
+    "german-my-profile-invalid": _german_profile_invalid,
 }
