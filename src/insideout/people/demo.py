@@ -733,7 +733,8 @@ def _plan_department(
     seen: dict[str, int] = {}
     for i, size in enumerate(sizes):
         team_kind = bases[i % len(bases)]
-        location = home if i < len(bases) else _weighted(rng, places)
+        # The first team sits with its department; the others in offices across the region.
+        location = home if i == 0 else _weighted(rng, places)
         name = team_kind.name
         code = f"{department.code}-{team_kind.abbr}"
         if repeats[i % len(bases)] > 1:
