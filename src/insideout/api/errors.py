@@ -61,7 +61,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return respond(request, 401, "Authentication required: send 'Authorization: Bearer <token>'.")
+        response = respond(request, 401, "Authentication required: send 'Authorization: Bearer <token>'.")
+        # RFC 9110 requires the challenge on a 401; Bearer (RFC 6750) never opens a browser dialog.
+        response["WWW-Authenticate"] = 'Bearer realm="InsideOut API"'
+        return response
 
     @api.exception_handler(Forbidden)
     def on_forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:

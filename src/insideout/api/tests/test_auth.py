@@ -51,6 +51,7 @@ def test_without_a_valid_token_the_api_is_401(org, client, header):
     response = client.get("/api/v1/me", **headers)
 
     assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="InsideOut API"'
     assert response.json() == UNAUTHENTICATED
 
 
