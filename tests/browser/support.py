@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
@@ -67,11 +66,11 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     return list(_axe.run(page).response["violations"])
 
 
-def assert_accessible(page: Page, what: str) -> None:
-    """No axe-core violation with serious or critical impact on the page as it is now.
+def accessibility_problems(page: Page, what: str) -> str:
+    """axe-core's serious and critical findings on the page as it is now, readable; "" when none.
 
-    Minor and moderate findings do not fail the test; they are written next to the
-    screenshots (``axe-<what>.txt``) for whoever polishes the page next.
+    Minor and moderate findings do not count; they are written next to the screenshots
+    (``axe-<what>.txt``) for whoever polishes the page next.
     """
     violations = axe_violations(page)
     report_file = ARTIFACTS / f"axe-{_slug(what)}.txt"
@@ -81,23 +80,24 @@ def assert_accessible(page: Page, what: str) -> None:
     else:
         report_file.unlink(missing_ok=True)
     blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
-    if blocking:
-        report = "\n".join(_describe(v) for v in blocking)
-        pytest.fail(
-            f"axe-core found {len(blocking)} serious or critical violation(s) on {what} ({page.url}):\n{report}",
-            pytrace=False,
-        )
+    if not blocking:
+        return ""
+    report = "\n".join(_describe(v) for v in blocking)
+    return f"axe-core found {len(blocking)} serious or critical violation(s) on {what} ({page.url}):\n{report}"
 
 
-def assert_no_horizontal_scroll(page: Page, what: str) -> None:
+def horizontal_scroll_problem(page: Page, what: str) -> str:
+    """Why the page scrolls sideways at the current viewport width, naming the widest elements; "" when it fits."""
     viewport = page.viewport_size["width"] if page.viewport_size else 0
     width = page.evaluate("document.documentElement.scrollWidth")
-    if width > viewport:
-        widest = page.evaluate(
-            """(limit) => [...document.querySelectorAll('body *')]
-                .filter(el => el.getBoundingClientRect().right > limit + 0.5)
-                .slice(0, 6)
-                .map(el => el.outerHTML.slice(0, 120) + ' … right=' + Math.round(el.getBoundingClientRect().right))""",
-            viewport,
-        )
-        pytest.fail(f"{what} scrolls sideways at {viewport}px (scrollWidth {width}); too wide: {widest}", pytrace=False)
+    if width <= viewport:
+        return ""
+    widest = page.evaluate(
+        """(limit) => [...document.querySelectorAll('body *')]
+            .filter(el => el.getBoundingClientRect().right > limit + 0.5)
+            .slice(0, 6)
+            .map(el => el.outerHTML.slice(0, 120) + ' … right=' + Math.round(el.getBoundingClientRect().right))""",
+        viewport,
+    )
+    lines = "\n".join(f"  - {element}" for element in widest)
+    return f"{what} scrolls sideways at {viewport}px (document.scrollWidth is {width}); too wide:\n{lines}"
