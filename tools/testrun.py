@@ -4,7 +4,8 @@
    even after a failure; the run fails at the end if any did.
 2. the test suite on SQLite, in parallel with pytest-xdist;
 3. the same suite on a private PostgreSQL server started from Debian's binaries for this run,
-   stopped and deleted afterwards, whatever happens.
+   stopped and deleted afterwards, whatever happens. The browser tests run once, in the SQLite
+   pass (``--browser-twice`` runs them here too); ``postgres_only`` tests run only here.
 
 Missing system parts (PostgreSQL, Chromium) are announced loudly at the start and in the summary,
 never skipped in silence. With every part installed, a skipped test fails the run.
@@ -14,7 +15,7 @@ Usage::
     tools/testrun.py                   # everything
     tools/testrun.py --lint-only       # only the lint steps
     tools/testrun.py --sqlite-only     # only the suite on SQLite
-    tools/testrun.py --postgres-only   # only the suite on PostgreSQL
+    tools/testrun.py --postgres-only   # only the suite on PostgreSQL, browser tests included
     tools/testrun.py -- -k profile -x  # pass the rest to pytest
 
 Only the standard library is used, so this file runs before anything else is importable.
@@ -47,6 +48,10 @@ PG_USER = "insideout"
 PG_DATABASE = "insideout"
 MAX_WORKERS = 2
 LINT_PATHS = ("src", "tests", "tools", "conftest.py")
+BROWSER_ONCE = (
+    "The browser tests ran in the SQLite pass and are deselected here (not skipped); "
+    "--browser-twice or --postgres-only runs them on PostgreSQL."
+)
 
 SKIP_LINE = re.compile(r"^SKIPPED \[(?P<count>\d+)\] (?P<where>.+?): (?P<reason>.*)$")
 RESULT_LINE = re.compile(r"^=+ (?P<result>.*\d+ (passed|failed|error|errors|skipped|deselected).*) in [\d.]+s")
@@ -206,17 +211,16 @@ def lint(run: Run, data_dir: Path) -> None:
     )
 
 
-def pytest(run: Run, *, label: str, env: dict[str, str], extra: list[str]) -> None:
-    """Run the suite; stream its output and keep what the summary needs."""
+def pytest(run: Run, *, label: str, env: dict[str, str], extra: list[str], marks: str = "") -> None:
+    """Run the suite (the tests matching ``marks``); stream its output and keep what the summary needs."""
     name = f"pytest on {label}"
     heading(name)
     workers = max(1, min(MAX_WORKERS, os.cpu_count() or 1))
     command = [sys.executable, "-m", "pytest", "-n", str(workers), "-rfEs", "--durations=5"]
     if _COLOR:
         command.append("--color=yes")
-    if label == "SQLite" and not any(arg == "-m" or arg.startswith("-m") for arg in extra):
-        # Tests that need PostgreSQL run in the PostgreSQL pass; deselected here, not skipped.
-        command += ["-m", "not postgres_only"]
+    if marks and not any(arg == "-m" or arg.startswith("-m") for arg in extra):
+        command += ["-m", marks]
     command += extra
     say(f"$ {' '.join(command)}")
     step = run.step(name)
@@ -319,7 +323,7 @@ def postgres_server(bindir: Path) -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def postgres_pass(run: Run, bindir: Path, data_dir: Path, extra: list[str]) -> None:
+def postgres_pass(run: Run, bindir: Path, data_dir: Path, extra: list[str], *, browser: bool) -> None:
     heading(f"start a private PostgreSQL server ({bindir})")
     started = time.monotonic()
     try:
@@ -330,7 +334,9 @@ def postgres_pass(run: Run, bindir: Path, data_dir: Path, extra: list[str]) -> N
                 "DJANGO_SETTINGS_MODULE": "config.settings.test",
                 "INSIDEOUT_DATABASE_URL": url,
             }
-            pytest(run, label="PostgreSQL", env=env, extra=extra)
+            if not browser:
+                say(BROWSER_ONCE)
+            pytest(run, label="PostgreSQL", env=env, extra=extra, marks="" if browser else "not browser")
             heading("stop the PostgreSQL server and delete its files")
     except (RuntimeError, OSError, subprocess.CalledProcessError, KeyError) as exc:
         step = run.step("pytest on PostgreSQL")
@@ -371,7 +377,7 @@ def announce_missing(missing: list[tuple[str, str]]) -> None:
         banner(lines)
 
 
-def summary(run: Run, *, total: float, strict_skips: bool) -> int:
+def summary(run: Run, *, total: float, strict_skips: bool, interrupted: bool = False) -> int:
     heading("summary")
     marks = {"pass": green("PASS"), "fail": red("FAIL"), "skip": yellow("SKIP"), "pending": yellow("----")}
     for step in run.steps:
@@ -388,7 +394,7 @@ def summary(run: Run, *, total: float, strict_skips: bool) -> int:
         failed = True
         say(red("With PostgreSQL and Chromium installed nothing may be skipped; the skips above fail the run."))
     say()
-    verdict = red("FAILED") if failed else green("PASSED")
+    verdict = red("INTERRUPTED") if interrupted else red("FAILED") if failed else green("PASSED")
     say(bold(f"{verdict} in {duration(total)}"))
     return 1 if failed else 0
 
@@ -403,6 +409,11 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     only.add_argument("--lint-only", action="store_true", help="run only the lint steps")
     only.add_argument("--sqlite-only", action="store_true", help="run only the test suite on SQLite")
     only.add_argument("--postgres-only", action="store_true", help="run only the test suite on PostgreSQL")
+    parser.add_argument(
+        "--browser-twice",
+        action="store_true",
+        help="run the browser tests on PostgreSQL too (by default they run once, on SQLite)",
+    )
     return parser.parse_args(own), extra
 
 
@@ -431,17 +442,22 @@ def main(argv: list[str]) -> int:
             lint(run, work / "lint")
         if do_sqlite:
             env = {**base_env(work / "sqlite"), "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-            pytest(run, label="SQLite", env=env, extra=extra)
+            # Tests that need PostgreSQL run in the PostgreSQL pass: deselected here, not skipped.
+            pytest(run, label="SQLite", env=env, extra=extra, marks="not postgres_only")
         if do_postgres:
             if bindir is None:
                 step = run.step("pytest on PostgreSQL")
                 step.status = "fail" if (args.postgres_only or ci) else "skip"
                 step.note = "PostgreSQL is not installed"
             else:
-                postgres_pass(run, bindir, work / "postgres", extra)
+                # The browser tests drive pages whose queries the rest of the suite already runs
+                # on PostgreSQL; once, on SQLite, keeps the run short. --postgres-only runs them.
+                postgres_pass(run, bindir, work / "postgres", extra, browser=args.postgres_only or args.browser_twice)
     except KeyboardInterrupt:
-        say(red("\ninterrupted"))
-        summary(run, total=time.monotonic() - started, strict_skips=False)
+        for step in run.steps:
+            if step.status == "pending":
+                step.status, step.note = "fail", "interrupted"
+        summary(run, total=time.monotonic() - started, strict_skips=False, interrupted=True)
         return 130
     finally:
         shutil.rmtree(work, ignore_errors=True)
