@@ -110,6 +110,20 @@ def _deliver_on_commit(event_ids: list[int]) -> None:
         transaction.on_commit(functools.partial(events_deliver_task, chunk))
 
 
+def _claim(event: Event, handler: str) -> bool:
+    """Record the delivery in the handler's transaction; False when another worker already did.
+
+    Its own savepoint, so that only this insert's conflict means "already delivered": an
+    IntegrityError raised by the handler itself is a failure like any other, and is retried.
+    """
+    try:
+        with transaction.atomic():
+            EventDelivery.objects.create(event=event, handler=handler)
+    except IntegrityError:
+        return False
+    return True
+
+
 def deliver_events(event_ids: Iterable[int]) -> int:
     """Run every subscribed handler that has not handled these events yet.
 
@@ -126,12 +140,11 @@ def deliver_events(event_ids: Iterable[int]) -> int:
                 continue
             try:
                 with transaction.atomic():
-                    EventDelivery.objects.create(event=event, handler=sub.name)
+                    if not _claim(event, sub.name):
+                        # Another worker delivered it meanwhile; its effect is already committed.
+                        continue
                     sub.func(event)
                 runs += 1
-            except IntegrityError:
-                # Another worker delivered it meanwhile; its effect is already committed.
-                continue
             except Exception:
                 failed = True
                 logger.exception("handler %s failed on event %s (%s)", sub.name, event.pk, event.type)

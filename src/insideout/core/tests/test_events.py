@@ -407,3 +407,30 @@ def test_inactive_people_get_no_email(settled_org, mailoutbox, django_capture_on
 
     assert [m.to for m in mailoutbox] == [["lena@example.org"]]
     assert sorted(Notification.objects.values_list("recipient__username", flat=True)) == ["lena", "sam"]
+
+
+def test_a_handler_that_breaks_a_constraint_is_retried_not_taken_as_delivered(
+    settled_org, subscribe, django_capture_on_commit_callbacks
+):
+    org = settled_org
+    attempts = []
+
+    def duplicating(event):
+        attempts.append(event.pk)
+        if len(attempts) == 1:
+            # A unique constraint of the handler's own data, not of the delivery log.
+            EventDelivery.objects.create(event=event, handler="test.claimed-twice")
+            EventDelivery.objects.create(event=event, handler="test.claimed-twice")
+
+    subscribe("test.constrained", duplicating)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = event_record(type="test.constrained", subject=org["employee"])
+
+    event.refresh_from_db()
+    assert event.dispatched_at is None
+    assert EventDelivery.objects.filter(event=event).count() == 0
+
+    assert redeliver_pending(older_than_seconds=0) == 1
+    assert attempts == [event.pk, event.pk]
+    event.refresh_from_db()
+    assert event.dispatched_at is not None
