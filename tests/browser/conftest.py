@@ -21,7 +21,7 @@ from django.db import connections
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from insideout.people.models import Employee
+from insideout.people.models import Employee, User
 
 from .support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP
 
@@ -76,12 +76,12 @@ def page(context: BrowserContext) -> Page:
 
 
 @pytest.fixture
-def sign_in_as(context: BrowserContext, live_server: Any) -> Callable[[Employee], None]:
-    """Give the browser a session for this person without going through the sign-in form."""
+def sign_in_as(context: BrowserContext, live_server: Any) -> Callable[[Employee | User], None]:
+    """Give the browser a session for this person (or account) without going through the sign-in form."""
 
-    def sign_in(person: Employee) -> None:
+    def sign_in(who: Employee | User) -> None:
         client = Client()
-        client.force_login(person.user)
+        client.force_login(who.user if isinstance(who, Employee) else who)
         session = client.cookies["sessionid"].value
         context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
 
