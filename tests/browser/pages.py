@@ -11,9 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from django.core import mail
-from django.urls import Resolver404, resolve
 from playwright.sync_api import Page, expect
 
 from insideout.people import services
@@ -215,10 +213,6 @@ def _notifications_empty(page: Page, org: dict[str, Any], sign_in_as: Callable[[
 
 
 def _people_import(page: Page, org: dict[str, Any], sign_in_as: Callable[[Any], None]) -> None:
-    try:
-        resolve("/people/import/")
-    except Resolver404:
-        pytest.skip("/people/import/ does not exist yet")
     sign_in_as(org["admin"])
     page.goto("/people/import/")
     expect(page.get_by_role("button", name="Send the file")).to_be_visible()
