@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from insideout.core.events import event_record
+from insideout.core.events import event_record, events_record_bulk, subject_of
+from insideout.core.models import Event
 from insideout.people import validation
 from insideout.people.models import ApiToken, Employee, Profile, TokenScope, Unit, UnitKind, User
 
@@ -388,3 +390,279 @@ def api_token_revoke(*, token: ApiToken, actor: User | None = None) -> ApiToken:
         token.save(update_fields=["revoked_at", "updated_at"])
         event_record(type="people.api_token_revoked", subject=token, actor=actor, payload={"user": token.user_id})
     return token
+
+
+# --- Many people at once (the HRIS import) -----------------------------------------------
+
+_BULK_BATCH = 1000
+
+
+def _bulk_error(index: int, exc: ValidationError) -> ValidationError:
+    """Name the row of a bulk call in each error key: ``"3.time_zone"``."""
+    if hasattr(exc, "error_dict"):
+        return ValidationError({f"{index}.{field}": messages for field, messages in exc.message_dict.items()})
+    return ValidationError({f"{index}.__all__": exc.messages})
+
+
+@transaction.atomic
+def employee_bulk_create(*, people: Sequence[Mapping[str, Any]], actor: User | None = None) -> list[Employee]:
+    """Create many people at once, with what :func:`employee_create` does for one.
+
+    Each mapping holds ``employee_create``'s keyword arguments except ``password`` (the accounts
+    sign in after a password reset). ``manager`` is an existing person or, for a person created
+    earlier in the same list, their ``employee_id``.
+    Every row is cleaned and validated field by field; uniqueness (username, e-mail, employee id)
+    is not queried row by row: the caller checks it in bulk and the database's constraints
+    enforce it. Records one ``people.employee_joined`` per person, as ``employee_create`` does.
+    """
+    users: list[User] = []
+    employees: list[Employee] = []
+    by_employee_id: dict[str, Employee] = {}
+    for index, row in enumerate(people):
+        try:
+            manager = row.get("manager")
+            if isinstance(manager, str):
+                if manager not in by_employee_id:
+                    raise ValidationError({"manager": _("The manager must come before the people they manage.")})
+                manager = by_employee_id[manager]
+            values = _clean_employee_values(
+                {
+                    "time_zone": row.get("time_zone", "UTC"),
+                    "language": row.get("language", "en"),
+                    "country": row.get("country", ""),
+                    "subdivision": row.get("subdivision", ""),
+                }
+            )
+            first_name, last_name = row["first_name"], row["last_name"]
+            user = User(
+                username=row["username"].strip(),
+                email=row["email"].strip().lower(),
+                first_name=first_name,
+                last_name=last_name,
+            )
+            user.set_unusable_password()
+            user.full_clean(validate_unique=False, validate_constraints=False)
+            title = row.get("title", "")
+            employee = Employee(
+                user=user,
+                employee_id=row["employee_id"].strip(),
+                title=title,
+                unit=row.get("unit"),
+                manager=manager,
+                location=row.get("location", ""),
+                start_date=row.get("start_date"),
+                search_text=search_text_for(first_name=first_name, last_name=last_name, email=user.email, title=title),
+                sort_name=sort_name_for(first_name=first_name, last_name=last_name),
+                **values,
+            )
+            employee.full_clean(exclude=["user", "unit", "manager"], validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            raise _bulk_error(index, exc) from exc
+        users.append(user)
+        employees.append(employee)
+        by_employee_id[employee.employee_id] = employee
+    User.objects.bulk_create(users, batch_size=_BULK_BATCH)
+    # In waves: a person whose manager is new in this list waits until the manager has a key.
+    wave: list[Employee] = []
+    in_wave: set[int] = set()
+    for employee in employees:
+        manager = employee.manager
+        if manager is not None and manager.pk is None and id(manager) in in_wave:
+            Employee.objects.bulk_create(wave, batch_size=_BULK_BATCH)
+            wave, in_wave = [], set()
+        wave.append(employee)
+        in_wave.add(id(employee))
+    Employee.objects.bulk_create(wave, batch_size=_BULK_BATCH)
+    Profile.objects.bulk_create([Profile(employee=employee) for employee in employees], batch_size=_BULK_BATCH)
+    now = timezone.now()
+    events_record_bulk(
+        [
+            _bulk_event(
+                EMPLOYEE_JOINED, employee, actor, {"unit": employee.unit_id, "manager": employee.manager_id}, now
+            )
+            for employee in employees
+        ]
+    )
+    return employees
+
+
+def _update_many(objects: Sequence[Employee] | Sequence[User], fields: Sequence[str]) -> None:
+    """Write ``fields`` of each object with one prepared ``UPDATE … WHERE id = %s`` run for all.
+
+    Django's ``bulk_update`` builds a ``CASE WHEN`` per field and row, which costs seconds per
+    thousand rows; ``executemany`` of one statement costs milliseconds.
+    """
+    if not objects:
+        return
+    model = type(objects[0])
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    columns: list[models.Field[Any, Any]] = []
+    for name in fields:
+        column = model._meta.get_field(name)
+        if not isinstance(column, models.Field) or not column.column:
+            raise ValueError(f"{name} is not a column of {model.__name__}")
+        columns.append(column)
+    pk_column = model._meta.pk.column if model._meta.pk is not None else None
+    if not pk_column:
+        raise ValueError(f"{model.__name__} has no primary key column")
+    # Only quoted names from the model's metadata go into the text; the values are parameters.
+    sql = "UPDATE {table} SET {assignments} WHERE {pk} = %s".format(  # noqa: S608
+        table=quote(model._meta.db_table),
+        assignments=", ".join(f"{quote(column.column)} = %s" for column in columns),  # type: ignore[arg-type]
+        pk=quote(pk_column),
+    )
+    rows = [
+        [column.get_db_prep_save(getattr(obj, column.attname), connection) for column in columns] + [obj.pk]
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _BULK_BATCH):
+            cursor.executemany(sql, rows[start : start + _BULK_BATCH])
+
+
+def _bulk_event(type_: str, employee: Employee, actor: User | None, payload: dict[str, Any], at: datetime) -> Event:
+    return Event(
+        type=type_,
+        subject_type=subject_of(employee)[0],
+        subject_id=str(employee.pk),
+        actor_id=actor.pk if actor is not None and actor.pk else None,
+        payload=payload,
+        occurred_at=at,
+    )
+
+
+def _check_managers_bulk(new_managers: Mapping[int, int | None]) -> int | None:
+    """The first person (primary key) whose new manager chain loops back to them, if any."""
+    manager_of: dict[int, int | None] = dict(Employee.objects.values_list("pk", "manager_id"))
+    manager_of.update(new_managers)
+    for start in new_managers:
+        seen = {start}
+        current = manager_of.get(start)
+        while current is not None and current not in seen:
+            seen.add(current)
+            current = manager_of.get(current)
+        if current == start:
+            return start
+    return None
+
+
+@transaction.atomic
+def employee_bulk_update(
+    *, changes: Sequence[tuple[Employee, Mapping[str, Any]]], actor: User | None = None
+) -> list[Employee]:
+    """Change many people at once, with what :func:`employee_update` does for one.
+
+    ``changes`` pairs each person (loaded with their ``user``) with the fields to change. Values
+    are cleaned per row and reporting loops are checked over the whole directory at once; as in
+    :func:`employee_bulk_create`, uniqueness is left to the caller's bulk check and the database.
+    Records the same ``people.employee_moved_unit`` / ``people.employee_updated`` events.
+    Returns the people that changed.
+    """
+    now = timezone.now()
+    changed_people: list[tuple[Employee, list[str], int | None]] = []
+    new_managers: dict[int, int | None] = {}
+    for index, (employee, values) in enumerate(changes):
+        unknown = set(values) - set(EMPLOYEE_FIELDS) - set(USER_FIELDS)
+        if unknown:
+            raise ValueError(f"employee_bulk_update does not change {sorted(unknown)}")
+        try:
+            values = _clean_employee_values(dict(values))
+        except ValidationError as exc:
+            raise _bulk_error(index, exc) from exc
+        user = employee.user
+        old_unit_id = employee.unit_id
+        changed: list[str] = []
+        for field, value in values.items():
+            target: Any = user if field in USER_FIELDS else employee
+            if field == "email":
+                value = value.strip().lower()
+            if field in ("unit", "manager"):
+                differs = getattr(employee, f"{field}_id") != (value.pk if value is not None else None)
+            else:
+                differs = getattr(target, field) != value
+            if differs:
+                setattr(target, field, value)
+                changed.append(field)
+        if not changed:
+            continue
+        if "manager" in changed:
+            if employee.manager_id == employee.pk:
+                raise _bulk_error(index, ValidationError({"manager": _("A person cannot be their own manager.")}))
+            new_managers[employee.pk] = employee.manager_id
+        employee.search_text = search_text_for(
+            first_name=user.first_name, last_name=user.last_name, email=user.email, title=employee.title
+        )
+        employee.sort_name = sort_name_for(first_name=user.first_name, last_name=user.last_name)
+        employee.updated_at = now
+        try:
+            if any(field in USER_FIELDS for field in changed):
+                user.full_clean(validate_unique=False, validate_constraints=False)
+            employee.full_clean(exclude=["user", "unit", "manager"], validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            raise _bulk_error(index, exc) from exc
+        changed_people.append((employee, changed, old_unit_id))
+    if new_managers:
+        looping = _check_managers_bulk(new_managers)
+        if looping is not None:
+            index = next(i for i, (employee, _values) in enumerate(changes) if employee.pk == looping)
+            raise _bulk_error(index, ValidationError({"manager": _("This manager would make a reporting loop.")}))
+    user_fields = sorted({field for _e, changed, _u in changed_people for field in changed if field in USER_FIELDS})
+    employee_fields = sorted(
+        {field for _e, changed, _u in changed_people for field in changed if field not in USER_FIELDS}
+        | {"search_text", "sort_name", "updated_at"}
+    )
+    if user_fields:
+        _update_many(
+            [employee.user for employee, changed, _u in changed_people if set(changed) & set(USER_FIELDS)], user_fields
+        )
+    _update_many([employee for employee, _c, _u in changed_people], employee_fields)
+    events: list[Event] = []
+    for employee, changed, old_unit_id in changed_people:
+        if "unit" in changed:
+            payload = {"from_unit": old_unit_id, "to_unit": employee.unit_id}
+            events.append(_bulk_event(EMPLOYEE_MOVED_UNIT, employee, actor, payload, now))
+        other = [field for field in changed if field != "unit"]
+        if other:
+            events.append(_bulk_event(EMPLOYEE_UPDATED, employee, actor, {"changed": sorted(other)}, now))
+    events_record_bulk(events)
+    return [employee for employee, _c, _u in changed_people]
+
+
+@transaction.atomic
+def employee_bulk_deactivate(
+    *, employees: Sequence[Employee], actor: User | None = None, at: datetime | None = None
+) -> list[Employee]:
+    """Leavers, many at once, as :func:`employee_deactivate`; returns those who were active."""
+    at = at or timezone.now()
+    leaving = [employee for employee in employees if employee.is_active]
+    for start in range(0, len(leaving), _BULK_BATCH):
+        batch = leaving[start : start + _BULK_BATCH]
+        Employee.objects.filter(pk__in=[e.pk for e in batch]).update(is_active=False, deactivated_at=at, updated_at=at)
+        User.objects.filter(pk__in=[e.user_id for e in batch]).update(is_active=False)
+        ApiToken.objects.filter(user_id__in=[e.user_id for e in batch], revoked_at__isnull=True).update(revoked_at=at)
+    for employee in leaving:
+        employee.is_active = False
+        employee.deactivated_at = at
+        employee.user.is_active = False
+    events_record_bulk([_bulk_event(EMPLOYEE_LEFT, employee, actor, {}, at) for employee in leaving])
+    return leaving
+
+
+@transaction.atomic
+def employee_bulk_reactivate(*, employees: Sequence[Employee], actor: User | None = None) -> list[Employee]:
+    """People who are back, many at once, as :func:`employee_reactivate`; returns those who were inactive."""
+    now = timezone.now()
+    returning = [employee for employee in employees if not employee.is_active]
+    for start in range(0, len(returning), _BULK_BATCH):
+        batch = returning[start : start + _BULK_BATCH]
+        Employee.objects.filter(pk__in=[e.pk for e in batch]).update(
+            is_active=True, deactivated_at=None, updated_at=now
+        )
+        User.objects.filter(pk__in=[e.user_id for e in batch]).update(is_active=True)
+    for employee in returning:
+        employee.is_active = True
+        employee.deactivated_at = None
+        employee.user.is_active = True
+    events_record_bulk([_bulk_event(EMPLOYEE_RETURNED, employee, actor, {}, now) for employee in returning])
+    return returning

@@ -494,8 +494,12 @@ def test_page_shows_every_problem_in_a_table_and_writes_nothing(org, client_for)
     html = response.content.decode()
     assert response.status_code == 200
     assert "2 problems: nothing was changed" in html
-    assert "<td>2</td><td><code>email</code></td><td>“bob@” is not a valid e-mail address.</td>" in html
-    assert "<td>2</td><td><code>unit</code></td><td>No unit has the code “NOPE”.</td>" in html
+    assert response.context["errors"] == [
+        RowError(2, "email", "“bob@” is not a valid e-mail address."),
+        RowError(2, "unit", "No unit has the code “NOPE”."),
+    ]
+    assert "<code>email</code></td><td>“bob@” is not a valid e-mail address.</td>" in html
+    assert "<code>unit</code></td><td>No unit has the code “NOPE”.</td>" in html
     assert _counts() == counts
 
 
@@ -521,3 +525,30 @@ def test_page_is_forbidden_to_employees_and_asks_anonymous_to_sign_in(org, clien
     assert anonymous.status_code == 302
     assert anonymous.url == "/accounts/login/?next=/people/import/"
     assert _counts() == counts
+
+
+@pytest.mark.django_db
+def test_bulk_services_link_new_managers_and_refuse_reporting_loops(org):
+    from django.core.exceptions import ValidationError
+
+    created = services.employee_bulk_create(
+        people=[
+            {"employee_id": "B-1", "username": "b1", "email": "b1@example.org", "first_name": "B", "last_name": "One"},
+            {
+                "employee_id": "B-2",
+                "username": "b2",
+                "email": "b2@example.org",
+                "first_name": "B",
+                "last_name": "Two",
+                "manager": "B-1",
+            },
+        ]
+    )
+    assert [person.manager_id for person in created] == [None, created[0].pk]
+
+    mo, eve = org["manager"], org["employee"]  # Eve reports to Mo
+    with pytest.raises(ValidationError) as excinfo:
+        services.employee_bulk_update(changes=[(mo, {"manager": eve})])
+    assert excinfo.value.message_dict == {"0.manager": ["This manager would make a reporting loop."]}
+    mo.refresh_from_db()
+    assert mo.manager is None
