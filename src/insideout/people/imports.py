@@ -347,6 +347,12 @@ def _depths(parent_of: Mapping[str, str | None], keys: Iterable[str]) -> dict[st
     return depth
 
 
+def _in_file_order(errors: list[RowError], columns: Sequence[str]) -> list[RowError]:
+    """By line, and within a line in the order of the columns."""
+    position = {name: index for index, name in enumerate(columns)}
+    return sorted(errors, key=lambda error: (error.line, position.get(error.column, -1)))
+
+
 def _loop_text(loop: Sequence[str]) -> str:
     return " → ".join(loop)
 
@@ -604,7 +610,7 @@ def people_import_check(data: bytes | str, *, deactivate_missing: bool = False) 
             )
 
     if errors:
-        result.errors = sorted(errors, key=lambda error: error.line)
+        result.errors = _in_file_order(errors, table.columns)
         return plan
 
     # Usernames for new people: the e-mail's local part, made unique.
@@ -715,23 +721,28 @@ def people_import(
     actor: User | None = None,
     deactivate_missing: bool = False,
     dry_run: bool = False,
+    notify: bool = True,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Check a people file and, unless it is a dry run or has problems, apply it in one transaction."""
+    """Check a people file and, unless it is a dry run or has problems, apply it in one transaction.
+
+    With ``notify=False`` the events are history only: nobody is told that people joined or moved
+    (for the first load of an organisation).
+    """
     if dry_run:
         return people_import_check(data, deactivate_missing=deactivate_missing).result
     try:
         with transaction.atomic():
             plan = people_import_check(data, deactivate_missing=deactivate_missing)
             if plan.result.ok:
-                _apply_people(plan, actor=actor, progress=progress)
+                _apply_people(plan, actor=actor, notify=notify, progress=progress)
     except _Rollback as exc:
         return ImportResult(kind="people", rows=plan.result.rows, errors=[exc.error], dry_run=False)
     plan.result.dry_run = False
     return plan.result
 
 
-def _apply_people(plan: _PeoplePlan, *, actor: User | None, progress: Progress | None) -> None:
+def _apply_people(plan: _PeoplePlan, *, actor: User | None, notify: bool, progress: Progress | None) -> None:
     """Carry out the plan with the directory's bulk services: a few queries per thousand rows,
     and the same events as changes made one by one."""
     units = Unit.objects.in_bulk(field_name="code")
@@ -768,20 +779,22 @@ def _apply_people(plan: _PeoplePlan, *, actor: User | None, progress: Progress |
 
     # New people first (managers before the people they manage: the plan is in that order).
     drafts = [{"employee_id": action.employee_id, **resolve(action.values)} for action in new]
-    created = step([a.line for a in new], lambda: services.employee_bulk_create(people=drafts, actor=actor))
+    created = step(
+        [a.line for a in new], lambda: services.employee_bulk_create(people=drafts, actor=actor, dispatch=notify)
+    )
     people.update({employee.employee_id: employee for employee in created})
     if progress and new:
         progress(len(new), total)
 
     updates = [action for action in plan.actions if not action.create and action.values]
     pairs = [(people[action.employee_id], resolve(action.values)) for action in updates]
-    step([a.line for a in updates], lambda: services.employee_bulk_update(changes=pairs, actor=actor))
+    step([a.line for a in updates], lambda: services.employee_bulk_update(changes=pairs, actor=actor, dispatch=notify))
 
     back = [people[action.employee_id] for action in plan.actions if action.activate is True]
-    services.employee_bulk_reactivate(employees=back, actor=actor)
+    services.employee_bulk_reactivate(employees=back, actor=actor, dispatch=notify)
     leaving = [people[action.employee_id] for action in plan.actions if action.activate is False]
     leaving += [people[employee_id] for employee_id in plan.leavers]
-    services.employee_bulk_deactivate(employees=leaving, actor=actor)
+    services.employee_bulk_deactivate(employees=leaving, actor=actor, dispatch=notify)
     if progress:
         progress(total, total)
 
@@ -928,7 +941,7 @@ def units_import_check(data: bytes | str) -> _UnitsPlan:
                 _("This parent would make a loop of units: %(loop)s.") % {"loop": _loop_text(loops[row.code])},
             )
     if errors:
-        result.errors = sorted(errors, key=lambda error: error.line)
+        result.errors = _in_file_order(errors, table.columns)
         return plan
 
     depth = _depths(parent_of, first_line_of)

@@ -405,7 +405,9 @@ def _bulk_error(index: int, exc: ValidationError) -> ValidationError:
 
 
 @transaction.atomic
-def employee_bulk_create(*, people: Sequence[Mapping[str, Any]], actor: User | None = None) -> list[Employee]:
+def employee_bulk_create(
+    *, people: Sequence[Mapping[str, Any]], actor: User | None = None, dispatch: bool = True
+) -> list[Employee]:
     """Create many people at once, with what :func:`employee_create` does for one.
 
     Each mapping holds ``employee_create``'s keyword arguments except ``password`` (the accounts
@@ -414,6 +416,9 @@ def employee_bulk_create(*, people: Sequence[Mapping[str, Any]], actor: User | N
     Every row is cleaned and validated field by field; uniqueness (username, e-mail, employee id)
     is not queried row by row: the caller checks it in bulk and the database's constraints
     enforce it. Records one ``people.employee_joined`` per person, as ``employee_create`` does.
+
+    Every bulk service takes ``dispatch``: ``False`` records the events as history only, so no
+    handler runs (no "has joined" notifications when an organisation is loaded for the first time).
     """
     users: list[User] = []
     employees: list[Employee] = []
@@ -481,7 +486,8 @@ def employee_bulk_create(*, people: Sequence[Mapping[str, Any]], actor: User | N
                 EMPLOYEE_JOINED, employee, actor, {"unit": employee.unit_id, "manager": employee.manager_id}, now
             )
             for employee in employees
-        ]
+        ],
+        dispatch=dispatch,
     )
     return employees
 
@@ -549,7 +555,7 @@ def _check_managers_bulk(new_managers: Mapping[int, int | None]) -> int | None:
 
 @transaction.atomic
 def employee_bulk_update(
-    *, changes: Sequence[tuple[Employee, Mapping[str, Any]]], actor: User | None = None
+    *, changes: Sequence[tuple[Employee, Mapping[str, Any]]], actor: User | None = None, dispatch: bool = True
 ) -> list[Employee]:
     """Change many people at once, with what :func:`employee_update` does for one.
 
@@ -625,13 +631,13 @@ def employee_bulk_update(
         other = [field for field in changed if field != "unit"]
         if other:
             events.append(_bulk_event(EMPLOYEE_UPDATED, employee, actor, {"changed": sorted(other)}, now))
-    events_record_bulk(events)
+    events_record_bulk(events, dispatch=dispatch)
     return [employee for employee, _c, _u in changed_people]
 
 
 @transaction.atomic
 def employee_bulk_deactivate(
-    *, employees: Sequence[Employee], actor: User | None = None, at: datetime | None = None
+    *, employees: Sequence[Employee], actor: User | None = None, at: datetime | None = None, dispatch: bool = True
 ) -> list[Employee]:
     """Leavers, many at once, as :func:`employee_deactivate`; returns those who were active."""
     at = at or timezone.now()
@@ -645,12 +651,14 @@ def employee_bulk_deactivate(
         employee.is_active = False
         employee.deactivated_at = at
         employee.user.is_active = False
-    events_record_bulk([_bulk_event(EMPLOYEE_LEFT, employee, actor, {}, at) for employee in leaving])
+    events_record_bulk([_bulk_event(EMPLOYEE_LEFT, employee, actor, {}, at) for employee in leaving], dispatch=dispatch)
     return leaving
 
 
 @transaction.atomic
-def employee_bulk_reactivate(*, employees: Sequence[Employee], actor: User | None = None) -> list[Employee]:
+def employee_bulk_reactivate(
+    *, employees: Sequence[Employee], actor: User | None = None, dispatch: bool = True
+) -> list[Employee]:
     """People who are back, many at once, as :func:`employee_reactivate`; returns those who were inactive."""
     now = timezone.now()
     returning = [employee for employee in employees if not employee.is_active]
@@ -664,5 +672,7 @@ def employee_bulk_reactivate(*, employees: Sequence[Employee], actor: User | Non
         employee.is_active = True
         employee.deactivated_at = None
         employee.user.is_active = True
-    events_record_bulk([_bulk_event(EMPLOYEE_RETURNED, employee, actor, {}, now) for employee in returning])
+    events_record_bulk(
+        [_bulk_event(EMPLOYEE_RETURNED, employee, actor, {}, now) for employee in returning], dispatch=dispatch
+    )
     return returning

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from insideout.core.models import Event
+from insideout.core.models import Event, EventDelivery
 from insideout.people import imports, services
 from insideout.people.imports import RowError
 from insideout.people.models import Employee, Profile, Unit, User
@@ -552,3 +552,32 @@ def test_bulk_services_link_new_managers_and_refuse_reporting_loops(org):
     assert excinfo.value.message_dict == {"0.manager": ["This manager would make a reporting loop."]}
     mo.refresh_from_db()
     assert mo.manager is None
+
+
+@pytest.mark.django_db
+def test_no_notify_records_history_without_running_handlers(org, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(_new_people(org), encoding="utf-8")
+
+    call_command("import_people", str(path), "--no-notify", stdout=io.StringIO())
+
+    joined = Event.objects.filter(
+        type="people.employee_joined",
+        subject_id__in=[
+            str(pk) for pk in Employee.objects.filter(employee_id__startswith="N-").values_list("pk", flat=True)
+        ],
+    )
+    assert joined.count() == 3
+    assert joined.filter(dispatched_at__isnull=True).count() == 0
+    assert EventDelivery.objects.filter(event__in=joined).count() == 0
+
+
+@pytest.mark.django_db
+def test_new_people_are_announced_to_their_manager(org, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.people_import(data=_new_people(org))
+
+    other = Employee.objects.get(employee_id="N-3")
+    assert (
+        EventDelivery.objects.filter(event__type="people.employee_joined", event__subject_id=str(other.pk)).count() == 1
+    )

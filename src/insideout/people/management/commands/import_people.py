@@ -76,11 +76,17 @@ class Command(ImportCommand):
             action="store_true",
             help="the file lists everyone: deactivate active people who are not in it (leavers)",
         )
+        parser.add_argument(
+            "--no-notify",
+            action="store_true",
+            help="record the changes as history only, without telling managers and leads (first load)",
+        )
 
     def run(self, data: bytes, **options: Any) -> imports.ImportResult:
         return imports.people_import(
             data=data,
             deactivate_missing=options["deactivate_missing"],
             dry_run=options["dry_run"],
+            notify=not options["no_notify"],
             progress=self.progress,
         )
