@@ -15,6 +15,7 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from insideout.people import services
+from insideout.people.models import User
 
 from .support import PASSWORD, sign_in_with_form
 
@@ -258,6 +259,25 @@ def _forbidden(page: Page, org: dict[str, Any], sign_in_as: Callable[[Any], None
     expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
 
 
+def _outsider(sign_in_as: Callable[[Any], None]) -> None:
+    """An account that is not a person of the directory, like an integration's or an administrator's."""
+    sign_in_as(User.objects.create_user(username="olga", email="olga@example.org", first_name="Olga"))
+
+
+def _account_without_person_home(page: Page, org: dict[str, Any], sign_in_as: Callable[[Any], None]) -> None:
+    _outsider(sign_in_as)
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to InsideOut")
+
+
+def _account_without_person_profile(page: Page, org: dict[str, Any], sign_in_as: Callable[[Any], None]) -> None:
+    _outsider(sign_in_as)
+    response = page.goto("/me/profile/")
+    assert response is not None
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("My profile")
+
+
 def _german_home(page: Page, org: dict[str, Any], sign_in_as: Callable[[Any], None]) -> None:
     services.profile_update(profile=org["manager"].profile, language="de")
     sign_in_as(org["manager"])
@@ -315,6 +335,8 @@ PAGES: dict[str, Visit] = {
     "people-import-problems": _people_import_problems,
     "not-found": _not_found,
     "forbidden": _forbidden,
+    "account-without-person-home": _account_without_person_home,
+    "account-without-person-profile": _account_without_person_profile,
     "german-home": _german_home,
     "german-people": _german_people,
     "german-my-profile-invalid": _german_profile_invalid,

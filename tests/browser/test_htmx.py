@@ -45,6 +45,7 @@ def test_people_search_updates_the_results_while_typing(page, org, sign_in_as):
     page.goto("/people/")
     rows = page.locator("#results tbody tr")
     expect(rows).to_have_count(5)
+    expect(page.get_by_role("status")).to_have_text("5 people")
     # A full page load would drop this marker; htmx swaps only the results.
     page.evaluate("window.stillTheSamePage = true")
 
@@ -52,6 +53,8 @@ def test_people_search_updates_the_results_while_typing(page, org, sign_in_as):
 
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Lena Lead")
+    # Screen readers hear the new count from the status line that stays in place, not the whole table.
+    expect(page.get_by_role("status")).to_have_text("1 person")
     expect(page).to_have_url(re.compile(r"/people/\?q=lena$"))
     assert page.evaluate("window.stillTheSamePage") is True
 
@@ -62,4 +65,5 @@ def test_people_search_updates_the_results_while_typing(page, org, sign_in_as):
     page.get_by_label("Search by name, title, e-mail or unit").fill("zzz")
     expect(page.locator("#results")).to_contain_text("Nobody matches “zzz”.")
     expect(rows).to_have_count(0)
+    expect(page.get_by_role("status")).to_have_text("0 people")
     assert page.evaluate("window.stillTheSamePage") is True
