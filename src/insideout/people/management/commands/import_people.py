@@ -34,7 +34,7 @@ class ImportCommand(BaseCommand):
         raise NotImplementedError
 
     def progress(self, done: int, total: int) -> None:
-        if self.verbosity >= 1:
+        if self.verbosity >= 1 and total:
             self.stdout.write(_("  %(done)d of %(total)d changes applied") % {"done": done, "total": total})
 
     def handle(self, *args: Any, **options: Any) -> None:
