@@ -572,10 +572,14 @@ def employee_bulk_update(
         unknown = set(values) - set(EMPLOYEE_FIELDS) - set(USER_FIELDS)
         if unknown:
             raise ValueError(f"employee_bulk_update does not change {sorted(unknown)}")
+        to_clean = dict(values)
+        if "subdivision" in to_clean and "country" not in to_clean:
+            to_clean["country"] = employee.country  # a subdivision is checked against the person's country
         try:
-            values = _clean_employee_values(dict(values))
+            cleaned = _clean_employee_values(to_clean)
         except ValidationError as exc:
             raise _bulk_error(index, exc) from exc
+        values = {field: cleaned[field] for field in values}
         user = employee.user
         old_unit_id = employee.unit_id
         changed: list[str] = []

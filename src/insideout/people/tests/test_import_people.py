@@ -581,3 +581,20 @@ def test_new_people_are_announced_to_their_manager(org, django_capture_on_commit
     assert (
         EventDelivery.objects.filter(event__type="people.employee_joined", event__subject_id=str(other.pk)).count() == 1
     )
+
+
+@pytest.mark.django_db
+def test_a_new_subdivision_is_checked_against_the_country_the_person_has(org):
+    eve = org["employee"]
+    services.employee_update(employee=eve, country="DE", subdivision="BE")
+    header = "employee_id,email,first_name,last_name,subdivision"
+    row = f"{eve.employee_id},{eve.user.email},{eve.user.first_name},{eve.user.last_name}"
+
+    bad = imports.people_import(data=_csv(f"{row},XX", header=header))
+    result = imports.people_import(data=_csv(f"{row},by", header=header))
+
+    assert [(error.line, error.column) for error in bad.errors] == [(2, "subdivision")]
+    assert result.errors == []
+    assert result.summary == imports.ImportSummary(updated=1)
+    eve.refresh_from_db()
+    assert (eve.country, eve.subdivision) == ("DE", "BY")
