@@ -12,6 +12,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from pydantic import ConfigDict
 
 from insideout.core.errors import NotFound
+from insideout.core.pagination import IdsFirst
 from insideout.people import selectors, services
 from insideout.people.models import Employee, Profile, Unit
 
@@ -214,7 +215,8 @@ def my_profile_update(request: HttpRequest, payload: ProfilePatchIn) -> Profile:
 def people_list(request: HttpRequest, filters: Query[PeopleFilters]) -> object:
     """Active people by family name. ``q`` matches name, title, e-mail or unit; ``unit`` includes
     its sub-units."""
-    return selectors.employee_list_for(actor=request.user, q=filters.q, unit_id=filters.unit)  # type: ignore[arg-type]
+    people = selectors.employee_list_for(actor=request.user, q=filters.q, unit_id=filters.unit)  # type: ignore[arg-type]
+    return IdsFirst(people)
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut, summary="One person, with their profile")

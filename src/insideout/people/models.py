@@ -132,7 +132,10 @@ class Employee(BaseModel):
         indexes = [
             models.Index(fields=["unit", "is_active"], name="employee_unit_active_idx"),
             models.Index(fields=["manager", "is_active"], name="employee_manager_active_idx"),
-            models.Index(fields=["is_active", "sort_name"], name="employee_active_name_idx"),
+            # Covers "active people in name order": the list pages walk it instead of sorting.
+            models.Index(
+                fields=["sort_name", "id"], name="employee_active_sort_idx", condition=models.Q(is_active=True)
+            ),
         ]
         constraints = [
             models.CheckConstraint(

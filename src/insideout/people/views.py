@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from insideout.core.errors import Forbidden, NotFound
+from insideout.core.pagination import IdsFirst
 from insideout.people import selectors, services
 from insideout.people.forms import PeopleSearchForm, ProfileForm, TokenForm
 from insideout.people.models import Employee, User
@@ -44,7 +45,7 @@ def search(request: HttpRequest) -> HttpResponse:
     unit_id = form.cleaned_data.get("unit")
     unit = _get_or_404(selectors.unit_get_for, actor=_actor(request), unit_id=unit_id) if unit_id else None
     people = _get_or_404(selectors.employee_list_for, actor=_actor(request), q=q, unit_id=unit_id)
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(IdsFirst(people), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "q": q, "unit": unit, "page": page}
     if request.htmx and request.htmx.target == "results":  # type: ignore[attr-defined]
         return render(request, "people/partials/results.html", context)
@@ -87,7 +88,7 @@ def unit_children(request: HttpRequest, unit_id: int) -> HttpResponse:
 @login_required
 def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _get_or_404(selectors.unit_get_for, actor=_actor(request), unit_id=unit_id)
-    members = Paginator(selectors.unit_members(unit=unit), PAGE_SIZE).get_page(request.GET.get("page"))
+    members = Paginator(IdsFirst(selectors.unit_members(unit=unit)), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "people/unit.html",

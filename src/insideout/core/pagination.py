@@ -1,0 +1,56 @@
+"""Paging that stays fast deep into long, joined lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Generic, TypeVar, overload
+
+from django.db.models import Model, QuerySet
+
+M = TypeVar("M", bound=Model)
+
+
+class IdsFirst(Generic[M]):
+    """A queryset wrapper for Django's ``Paginator`` and ninja's pagination.
+
+    Slicing first reads only the primary keys of the page (an index-only walk when the ordering
+    has a covering index), then loads those rows with all their joins. A plain slice would build
+    and join every skipped row before the offset: page 1,000 of 100,000 people took seconds.
+    """
+
+    def __init__(self, queryset: QuerySet[M]) -> None:
+        self.queryset = queryset
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.queryset.order_by().count()
+        return self._count
+
+    def all(self) -> IdsFirst[M]:
+        return self
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @property
+    def ordered(self) -> bool:
+        return True
+
+    @overload
+    def __getitem__(self, key: int) -> M: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> list[M]: ...
+
+    def __getitem__(self, key: int | slice) -> M | list[M]:
+        if isinstance(key, int):
+            return self[key : key + 1][0]
+        ids = list(self.queryset.values_list("pk", flat=True)[key])
+        if not ids:
+            return []
+        by_pk: dict[Any, M] = {row.pk: row for row in self.queryset.order_by().filter(pk__in=ids)}
+        return [by_pk[pk] for pk in ids if pk in by_pk]
+
+    def __iter__(self) -> Iterator[M]:
+        return iter(self.queryset)
