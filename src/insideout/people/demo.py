@@ -983,6 +983,7 @@ class PeopleWriter:
         self.users.flush()
         self.employees.flush()
         self.profiles.flush()
+        services.search_tokens_rebuild(employee_ids=[slot.pk for slot in slots])
         events = events_record_bulk(self.events, dispatch=False)
         self.events = []
         return len(events)

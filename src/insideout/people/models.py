@@ -153,6 +153,20 @@ class Employee(BaseModel):
         return self.user.get_full_name() or self.user.username
 
 
+class SearchToken(models.Model):
+    """One word a person can be found by (see ``people/search.py``); rebuilt by the services."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token", "employee"], name="search_token_unique")]
+        indexes = [models.Index(fields=["employee"], name="search_token_employee_idx")]
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class PreferredChannel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     CHAT = "chat", _("Chat")

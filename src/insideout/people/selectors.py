@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from insideout.core.errors import Forbidden, NotFound
 from insideout.core.models import Event
+from insideout.people import search
 from insideout.people.contracts import Roles
-from insideout.people.models import ApiToken, Employee, Unit, User
+from insideout.people.models import ApiToken, Employee, SearchToken, Unit, User
 
 PEOPLE_OPS_GROUP = "people-ops"
 _ROLES_CACHE_ATTR = "_insideout_roles"
@@ -90,8 +91,10 @@ def employee_list_for(
         if unit is None:
             raise NotFound("No unit with this id.")
         people = people.filter(unit__path__startswith=unit.path)
-    for word in q.lower().split()[:6]:
-        people = people.filter(Q(search_text__contains=word) | Q(unit__name__icontains=word))
+    for word in search.query_words(q):
+        low, high = search.prefix_range(word)
+        matching = SearchToken.objects.filter(token__gte=low, token__lt=high).values("employee_id")
+        people = people.filter(pk__in=matching)
     return people.order_by("sort_name", "pk")
 
 

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import connections, models, router, transaction
+from django.db import connection, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insideout.core.events import event_record, events_record_bulk, subject_of
 from insideout.core.models import Event
-from insideout.people import validation
-from insideout.people.models import ApiToken, Employee, Profile, TokenScope, Unit, UnitKind, User
+from insideout.people import search, validation
+from insideout.people.models import ApiToken, Employee, Profile, SearchToken, TokenScope, Unit, UnitKind, User
 
 # Event types this context publishes.
 EMPLOYEE_JOINED = "people.employee_joined"
@@ -59,6 +59,26 @@ def search_text_for(*, first_name: str, last_name: str, email: str, title: str) 
 
 def sort_name_for(*, first_name: str, last_name: str) -> str:
     return f"{last_name} {first_name}".strip().lower()[:200]
+
+
+def search_tokens_rebuild(*, employee_ids: Iterable[int]) -> int:
+    """Rewrite the search words of these people from their search text and unit name.
+
+    Runs in the caller's transaction; written with ``executemany`` so the demo and full imports
+    of 100,000 people stay fast. Returns how many words were written.
+    """
+    table = connection.ops.quote_name(SearchToken._meta.db_table)
+    written = 0
+    ids = list(employee_ids)
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        rows = Employee.objects.filter(pk__in=chunk).values_list("pk", "search_text", "unit__name")
+        pairs = search.unique_tokens((pk, search.tokens_for(text, unit_name or "")) for pk, text, unit_name in rows)
+        SearchToken.objects.filter(employee_id__in=chunk).delete()
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} (employee_id, token) VALUES (%s, %s)", pairs)  # noqa: S608
+        written += len(pairs)
+    return written
 
 
 # --- Units -------------------------------------------------------------------------------
@@ -122,6 +142,8 @@ def unit_update(*, unit: Unit, actor: User | None = None, **changes: Any) -> Uni
             descendant.path = unit.path + descendant.path[len(old_path) :]
             descendant.depth += depth_shift
             descendant.save(update_fields=["path", "depth"])
+    if "name" in changes:
+        search_tokens_rebuild(employee_ids=Employee.objects.filter(unit=unit).values_list("pk", flat=True))
     event_record(
         type="people.unit_updated",
         subject=unit,
@@ -221,6 +243,7 @@ def employee_create(
     employee.full_clean(exclude=["user"])
     employee.save()
     Profile.objects.create(employee=employee)
+    search_tokens_rebuild(employee_ids=[employee.pk])
     event_record(
         type=EMPLOYEE_JOINED,
         subject=employee,
@@ -264,6 +287,8 @@ def employee_update(*, employee: Employee, actor: User | None = None, **changes:
     employee.sort_name = sort_name_for(first_name=user.first_name, last_name=user.last_name)
     employee.full_clean(exclude=["user"])
     employee.save()
+    if set(changed) & {"first_name", "last_name", "email", "title", "unit"}:
+        search_tokens_rebuild(employee_ids=[employee.pk])
     if "unit" in changed:
         event_record(
             type=EMPLOYEE_MOVED_UNIT,
@@ -287,7 +312,9 @@ def employee_deactivate(*, employee: Employee, actor: User | None = None, at: da
     employee.save(update_fields=["is_active", "deactivated_at", "updated_at"])
     User.objects.filter(pk=employee.user_id).update(is_active=False)
     employee.user.is_active = False
-    ApiToken.objects.filter(user_id=employee.user_id, revoked_at__isnull=True).update(revoked_at=employee.deactivated_at)
+    ApiToken.objects.filter(user_id=employee.user_id, revoked_at__isnull=True).update(
+        revoked_at=employee.deactivated_at
+    )
     event_record(type=EMPLOYEE_LEFT, subject=employee, actor=actor, payload={})
     return employee
 
@@ -479,6 +506,7 @@ def employee_bulk_create(
         in_wave.add(id(employee))
     Employee.objects.bulk_create(wave, batch_size=_BULK_BATCH)
     Profile.objects.bulk_create([Profile(employee=employee) for employee in employees], batch_size=_BULK_BATCH)
+    search_tokens_rebuild(employee_ids=[employee.pk for employee in employees])
     now = timezone.now()
     events_record_bulk(
         [
@@ -627,6 +655,7 @@ def employee_bulk_update(
             [employee.user for employee, changed, _u in changed_people if set(changed) & set(USER_FIELDS)], user_fields
         )
     _update_many([employee for employee, _c, _u in changed_people], employee_fields)
+    search_tokens_rebuild(employee_ids=[employee.pk for employee, _c, _u in changed_people])
     events: list[Event] = []
     for employee, changed, old_unit_id in changed_people:
         if "unit" in changed:
