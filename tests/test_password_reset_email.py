@@ -155,17 +155,17 @@ def test_a_person_who_left_gets_no_reset_mail(smtp_inbox, org):
     assert smtp_inbox.wait_for(1, timeout=0.5) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Django's PasswordResetForm skips accounts without a usable password, but employee_create "
-        "(and the HRIS import) create exactly those and promise a first sign-in by password reset."
-    ),
-)
 def test_a_person_created_without_a_password_sets_their_first_one_by_reset(smtp_inbox):
-    EmployeeFactory(username="nora", email="nora@example.org", password=None)
+    person = EmployeeFactory(username="nora", email="nora@example.org", password=None)
 
-    _request_reset("nora@example.org")
+    client = _request_reset("nora@example.org")
 
     [(_recipients, message)] = smtp_inbox.wait_for(1, timeout=2)
-    assert _reset_link(message)
+    set_password_url = client.get(_reset_link(message))["Location"]
+    done = _post_form(client, set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert done["Location"] == "/accounts/password/reset/complete/"
+    signed_in, response = _sign_in("nora", NEW_PASSWORD)
+    assert response["Location"] == "/"
+    assert signed_in.session["_auth_user_id"] == str(person.user_id)
+    # The link worked once: the token was bound to the account's old, unusable password.
+    assert client.get(_reset_link(message)).context["validlink"] is False

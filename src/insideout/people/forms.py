@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
@@ -100,7 +103,9 @@ class ProfileForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("What is it for?"), max_length=100)
-    scope = forms.ChoiceField(label=_("Access"), choices=TokenScope.choices, initial=TokenScope.READ, widget=forms.RadioSelect)
+    scope = forms.ChoiceField(
+        label=_("Access"), choices=TokenScope.choices, initial=TokenScope.READ, widget=forms.RadioSelect
+    )
 
 
 class PeopleSearchForm(forms.Form):
@@ -141,3 +146,16 @@ class ImportForm(forms.Form):
                 % {"size": self.MAX_SIZE // (1024 * 1024)}
             )
         return upload
+
+
+class FirstPasswordResetForm(PasswordResetForm):
+    """Password reset that also reaches accounts without a password yet.
+
+    Django's form skips them, assuming single sign-on; here they are people created by the HRIS
+    import or by people-ops, whose first sign-in *is* a reset. The reset token is bound to the
+    stored (unusable) password hash, so a link stops working once a password is set.
+    """
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        accounts = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
+        return (account for account in accounts if account.email.casefold() == email.casefold())
