@@ -216,7 +216,8 @@ def pytest(run: Run, *, label: str, env: dict[str, str], extra: list[str], marks
     name = f"pytest on {label}"
     heading(name)
     workers = max(1, min(MAX_WORKERS, os.cpu_count() or 1))
-    command = [sys.executable, "-m", "pytest", "-n", str(workers), "-rfEs", "--durations=5"]
+    # worksteal: the browser tests take seconds each, the rest milliseconds; idle workers take over.
+    command = [sys.executable, "-m", "pytest", "-n", str(workers), "--dist", "worksteal", "-rfEs", "--durations=10"]
     if _COLOR:
         command.append("--color=yes")
     if marks and not any(arg == "-m" or arg.startswith("-m") for arg in extra):
