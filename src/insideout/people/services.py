@@ -182,7 +182,7 @@ def _clean_employee_values(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _check_manager(employee: Employee, manager: Employee | None) -> None:
+def manager_loop_check(employee: Employee, manager: Employee | None) -> None:
     """Refuse a manager chain that loops back to the employee."""
     seen = {employee.pk}
     current = manager
@@ -265,7 +265,7 @@ def employee_update(*, employee: Employee, actor: User | None = None, **changes:
         raise ValueError(f"employee_update does not change {sorted(unknown)}")
     changes = _clean_employee_values(changes)
     if "manager" in changes:
-        _check_manager(employee, changes["manager"])
+        manager_loop_check(employee, changes["manager"])
     user = employee.user
     old_unit_id = employee.unit_id
     changed: list[str] = []
