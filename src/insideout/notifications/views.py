@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from insideout.notifications import selectors, services
@@ -28,5 +28,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
     count = services.notification_mark_read(user_id=_user_id(request))
-    messages.success(request, _("Marked %(count)d notifications read.") % {"count": count})
+    messages.success(
+        request,
+        ngettext("Marked %(count)d notification read.", "Marked %(count)d notifications read.", count)
+        % {"count": count},
+    )
     return redirect("notifications:inbox")

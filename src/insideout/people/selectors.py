@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from insideout.core.errors import Forbidden, NotFound
 from insideout.core.models import Event
@@ -60,10 +61,10 @@ def roles_for(user: User | None) -> Roles:
 def _require_member(actor: User | None) -> User:
     """Only signed-in people of the organisation (or its administrators) see the directory."""
     if actor is None or not actor.is_authenticated:
-        raise Forbidden("Sign in to see the directory.")
+        raise Forbidden(_("Sign in to see the directory."))
     roles = roles_for(actor)
     if not (roles.employee or roles.people_ops):
-        raise Forbidden("Only members of the organisation can see the directory.")
+        raise Forbidden(_("Only members of the organisation can see the directory."))
     return actor
 
 
@@ -89,7 +90,7 @@ def employee_list_for(
     if unit_id is not None:
         unit = Unit.objects.filter(pk=unit_id).only("path").first()
         if unit is None:
-            raise NotFound("No unit with this id.")
+            raise NotFound(_("No unit with this id."))
         people = people.filter(unit__path__startswith=unit.path)
     for word in search.query_words(q):
         low, high = search.prefix_range(word)
@@ -102,7 +103,7 @@ def employee_get_for(*, actor: User | None, employee_id: int) -> Employee:
     _require_member(actor)
     employee = employee_queryset().filter(pk=employee_id).first()
     if employee is None:
-        raise NotFound("No person with this id.")
+        raise NotFound(_("No person with this id."))
     return employee
 
 
@@ -138,7 +139,7 @@ def unit_get_for(*, actor: User | None, unit_id: int) -> Unit:
     _require_member(actor)
     unit = Unit.objects.select_related("parent", "lead__user", "lead__profile").filter(pk=unit_id).first()
     if unit is None:
-        raise NotFound("No unit with this id.")
+        raise NotFound(_("No unit with this id."))
     return unit
 
 
@@ -159,7 +160,7 @@ def unit_detail_for(*, actor: User | None, unit_id: int) -> Unit:
         .first()
     )
     if unit is None:
-        raise NotFound("No unit with this id.")
+        raise NotFound(_("No unit with this id."))
     unit.child_ids = list(  # type: ignore[attr-defined]
         Unit.objects.filter(parent=unit).order_by("name", "pk").values_list("pk", flat=True)
     )
@@ -205,7 +206,7 @@ def api_token_list_for(*, user: User) -> QuerySet[ApiToken]:
 def api_token_get_for(*, user: User, token_id: int) -> ApiToken:
     token = ApiToken.objects.filter(user=user, pk=token_id).first()
     if token is None:
-        raise NotFound("No token with this id.")
+        raise NotFound(_("No token with this id."))
     return token
 
 
