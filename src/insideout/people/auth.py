@@ -18,11 +18,7 @@ class EmailOrUsernameBackend(ModelBackend):
         if not username or not password:
             return None
         identifier = username.strip()
-        user = (
-            User.objects.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier))
-            .order_by("pk")
-            .first()
-        )
+        user = User.objects.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier)).order_by("pk").first()
         if user is None:
             # Same work as a real check, so response time does not reveal which accounts exist.
             User().set_password(password)

@@ -4,9 +4,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from insideout.people.models import CommunicationStyle, PreferredChannel, RecognitionPreference, TokenScope
@@ -95,7 +95,7 @@ class ProfileForm(forms.Form):
             "language": data["language"],
             "communication_style": data["communication_style"],
             "recognition_preference": data["recognition_preference"],
-            "interests": [part for part in data["interests"].split(",")],
+            "interests": data["interests"].split(","),
             "working_hours": working_hours,
             "about": data["about"],
         }

@@ -15,7 +15,7 @@ class User(AbstractUser):
 
     email = models.EmailField(_("e-mail address"), blank=True)
 
-    objects: UserManager[User] = UserManager()
+    objects = UserManager()  # type: ignore[assignment,misc]  # django-stubs: AbstractUser declares it generically
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

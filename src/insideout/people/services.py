@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -342,7 +342,7 @@ def profile_update(*, profile: Profile, actor: User | None = None, **changes: An
     if unknown:
         raise ValueError(f"profile_update does not change {sorted(unknown)}")
     errors: dict[str, list[str]] = {}
-    cleaners = {
+    cleaners: dict[str, Callable[[Any], Any]] = {
         "language": lambda v: validation.clean_language(v or "", allow_blank=True),
         "interests": validation.clean_interests,
         "working_hours": validation.clean_working_hours,

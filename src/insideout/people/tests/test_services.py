@@ -189,8 +189,16 @@ def test_profile_update_cleans_values_and_records_changed_fields(org):
             "working_hours",
             "Working days must be among: mon, tue, wed, thu, fri, sat, sun.",
         ),
-        ({"working_hours": {"days": [], "start": "09:00", "end": "17:00"}}, "working_hours", "Pick at least one working day."),
-        ({"working_hours": {"days": ["mon"], "start": "9", "end": "17:00"}}, "working_hours", "Start and end must be times like 09:00."),
+        (
+            {"working_hours": {"days": [], "start": "09:00", "end": "17:00"}},
+            "working_hours",
+            "Pick at least one working day.",
+        ),
+        (
+            {"working_hours": {"days": ["mon"], "start": "9", "end": "17:00"}},
+            "working_hours",
+            "Start and end must be times like 09:00.",
+        ),
         ({"language": "zz"}, "language", "“zz” is not a known language code, e.g. en or de."),
     ],
 )
