@@ -52,7 +52,7 @@ PAGES: list[tuple[str, Callable[[dict[str, Any]], str], dict[str, str], int]] = 
     ("people in a unit", lambda org: f"/people/?unit={org['sales'].pk}", {}, 10),
     ("person", lambda org: f"/people/{org['manager'].pk}/", {}, 8),
     ("person card", lambda org: f"/people/{org['manager'].pk}/card/", {}, 5),
-    ("units", lambda org: "/units/", {}, 6),
+    ("units", lambda org: "/units/", {}, 7),  # a single root opens with its children
     ("unit", lambda org: f"/units/{org['sales'].pk}/", {}, 11),
     ("unit children", lambda org: f"/units/{org['company'].pk}/children/", {}, 6),
     ("notifications", lambda org: "/notifications/", {}, 7),

@@ -144,7 +144,6 @@ def _card_open(page: Page, org: dict[str, Any], sign_in_as: Callable[[Any], None
 def _units(page: Page, org: dict[str, Any], sign_in_as: Callable[[Any], None]) -> None:
     sign_in_as(org["employee"])
     page.goto("/units/")
-    page.get_by_role("button", name="Sub-units of Acme").click()
     page.get_by_role("button", name="Sub-units of IT").click()
     expect(page.get_by_role("link", name="Helpdesk")).to_be_visible()
 

@@ -76,7 +76,11 @@ def card(request: HttpRequest, employee_id: int) -> HttpResponse:
 @login_required
 def units(request: HttpRequest) -> HttpResponse:
     _get_or_404(selectors.unit_list_for, actor=_actor(request))
-    return render(request, "people/units.html", {"roots": list(selectors.unit_roots())})
+    roots = list(selectors.unit_roots())
+    if len(roots) == 1 and roots[0].has_children:  # type: ignore[attr-defined]
+        # Most organisations have one company at the top: open it, so the first look shows a tree.
+        roots[0].preloaded_children = list(selectors.unit_children(unit=roots[0]))  # type: ignore[attr-defined]
+    return render(request, "people/units.html", {"roots": roots})
 
 
 @login_required
