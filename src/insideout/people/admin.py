@@ -80,18 +80,7 @@ class ProfileInline(admin.StackedInline[Profile, Employee]):
 class EmployeeAdminForm(forms.ModelForm[Employee]):
     class Meta:
         model = Employee
-        fields = (
-            "title",
-            "unit",
-            "manager",
-            "location",
-            "country",
-            "subdivision",
-            "time_zone",
-            "language",
-            "start_date",
-            "is_active",
-        )
+        fields = (*services.EMPLOYEE_FIELDS, "is_active")
 
     def clean_manager(self) -> Employee | None:
         manager: Employee | None = self.cleaned_data.get("manager")
@@ -110,20 +99,7 @@ class EmployeeAdmin(admin.ModelAdmin[Employee]):
     search_fields = ("employee_id", "search_text")
     raw_id_fields = ("unit", "manager")
     list_select_related = ("user", "unit", "manager__user")
-    fields = (
-        "employee_id",
-        "title",
-        "unit",
-        "manager",
-        "location",
-        "country",
-        "subdivision",
-        "time_zone",
-        "language",
-        "start_date",
-        "is_active",
-        "deactivated_at",
-    )
+    fields = ("employee_id", *services.EMPLOYEE_FIELDS, "is_active", "deactivated_at")
     readonly_fields = ("employee_id", "deactivated_at")
     inlines = [ProfileInline]
 

@@ -38,19 +38,8 @@ from insideout.people.models import Employee, Unit, UnitKind, User
 Progress = Callable[[int, int], None]
 
 PEOPLE_REQUIRED_COLUMNS = ("employee_id", "email", "first_name", "last_name")
-PEOPLE_OPTIONAL_COLUMNS = (
-    "username",
-    "title",
-    "unit",
-    "manager",
-    "location",
-    "country",
-    "subdivision",
-    "time_zone",
-    "language",
-    "start_date",
-    "active",
-)
+# The HR-owned fields the services change, plus the account name and the leaver flag.
+PEOPLE_OPTIONAL_COLUMNS = ("username", *services.EMPLOYEE_FIELDS, "active")
 UNITS_REQUIRED_COLUMNS = ("code", "name")
 UNITS_OPTIONAL_COLUMNS = ("kind", "parent", "provides_services", "lead")
 
