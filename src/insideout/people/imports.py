@@ -29,6 +29,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -478,8 +479,14 @@ def _username_base(email: str) -> str:
     return (local or "user")[: _MAX_LENGTH["username"] - 8]
 
 
-def people_import_check(data: bytes | str, *, deactivate_missing: bool = False) -> _PeoplePlan:
-    """Check a people file against the directory and plan the changes; writes nothing."""
+def people_import_check(
+    data: bytes | str, *, deactivate_missing: bool = False, actor: User | None = None
+) -> _PeoplePlan:
+    """Check a people file against the directory and plan the changes; writes nothing.
+
+    ``actor`` is who imports through the page; the command line (no actor) is trusted like a
+    superuser.
+    """
     table = read_table(data, required=PEOPLE_REQUIRED_COLUMNS, optional=PEOPLE_OPTIONAL_COLUMNS)
     result = ImportResult(kind="people", rows=len(table.rows), errors=list(table.errors))
     plan = _PeoplePlan(result=result, actions=[], leavers=[])
@@ -637,7 +644,45 @@ def people_import_check(data: bytes | str, *, deactivate_missing: bool = False) 
         )
         result.summary.deactivated += len(plan.leavers)
         result.changes.extend(PlannedChange(line=0, key=leaver, action="deactivate") for leaver in plan.leavers)
+    refused = _privileged_changes(plan, actor=actor)
+    if refused:
+        result.errors = refused
     return plan
+
+
+def _privileged_changes(plan: _PeoplePlan, *, actor: User | None) -> list[RowError]:
+    """Changes to an administrator's sign-in that only a superuser may make.
+
+    People-ops may import people, but a new e-mail address on a superuser's record would let them
+    take the account over through a password reset, and deactivating one would lock it out.
+    """
+    if actor is None or actor.is_superuser:
+        return []
+    privileged = set(
+        Employee.objects.filter(Q(user__is_staff=True) | Q(user__is_superuser=True)).values_list(
+            "employee_id", flat=True
+        )
+    )
+    message = _(
+        "%(employee_id)s signs in as an administrator: only a superuser may change the %(column)s of that account."
+    )
+    refused: list[RowError] = []
+    for action in plan.actions:
+        if action.create or action.employee_id not in privileged:
+            continue
+        touched = [column for column in ("email", "username") if column in action.values]
+        if action.activate is not None:
+            touched.append("active")
+        refused.extend(
+            RowError(action.line, column, message % {"employee_id": action.employee_id, "column": column})
+            for column in touched
+        )
+    refused.extend(
+        RowError(0, "active", message % {"employee_id": employee_id, "column": "active"})
+        for employee_id in plan.leavers
+        if employee_id in privileged
+    )
+    return refused
 
 
 def _activation(activate: bool | None) -> str:
@@ -719,10 +764,10 @@ def people_import(
     (for the first load of an organisation).
     """
     if dry_run:
-        return people_import_check(data, deactivate_missing=deactivate_missing).result
+        return people_import_check(data, deactivate_missing=deactivate_missing, actor=actor).result
     try:
         with transaction.atomic():
-            plan = people_import_check(data, deactivate_missing=deactivate_missing)
+            plan = people_import_check(data, deactivate_missing=deactivate_missing, actor=actor)
             if plan.result.ok:
                 _apply_people(plan, actor=actor, notify=notify, progress=progress)
     except _Rollback as exc:
@@ -754,8 +799,9 @@ def _apply_people(plan: _PeoplePlan, *, actor: User | None, notify: bool, progre
             resolved["unit"] = units[resolved["unit"]] if resolved["unit"] else None
         if "manager" in resolved:
             manager = resolved["manager"]
-            # A manager who is new in this file is named by employee id; the service links them up.
-            resolved["manager"] = (manager if manager in new_ids else people[manager]) if manager else None
+            # Before the creates, a manager who is new in this file is still only an employee id
+            # (employee_bulk_create links them up); afterwards every manager is in ``people``.
+            resolved["manager"] = people.get(manager, manager) if manager else None
         return resolved
 
     def step(lines: Sequence[int], call: Callable[[], list[Employee]]) -> list[Employee]:

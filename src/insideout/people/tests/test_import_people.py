@@ -598,3 +598,46 @@ def test_a_new_subdivision_is_checked_against_the_country_the_person_has(org):
     assert result.summary == imports.ImportSummary(updated=1)
     eve.refresh_from_db()
     assert (eve.country, eve.subdivision) == ("DE", "BY")
+
+
+@pytest.mark.django_db
+def test_existing_people_can_move_to_a_manager_who_is_new_in_the_same_file(org):
+    """A routine HR export: a new manager is hired and existing people now report to them."""
+    new_manager = "N-9,nina.boss@example.org,Nina,Boss,Head of sales,SALES,,Berlin,DE,BE,Europe/Berlin,en,"
+    data = _csv(*_org_rows(org, employee={"manager": "N-9"}), new_manager)
+
+    result = imports.people_import(data=data)
+
+    assert result.errors == []
+    eve = Employee.objects.select_related("manager").get(pk=org["employee"].pk)
+    assert eve.manager.employee_id == "N-9"
+
+
+@pytest.mark.django_db
+def test_people_ops_cannot_take_over_an_administrators_account(org):
+    lead = org["lead"]
+    User.objects.filter(pk=lead.user_id).update(is_superuser=True, is_staff=True)
+    people_ops = org["admin"].user
+    takeover = _csv(*_org_rows(org, lead={"email": "attacker@evil.example"}))
+    before = _counts()
+
+    result = imports.people_import(data=takeover, actor=people_ops)
+
+    assert result.errors == [
+        RowError(
+            2,
+            "email",
+            f"{lead.employee_id} signs in as an administrator: only a superuser may change the email of that account.",
+        )
+    ]
+    assert User.objects.get(pk=lead.user_id).email == lead.user.email
+    assert _counts() == before
+    # Leaving them out of a full import would deactivate them: refused too.
+    without_lead = _csv(*_org_rows(org)[1:])
+    refused = imports.people_import(data=without_lead, actor=people_ops, deactivate_missing=True)
+    assert [(error.line, error.column) for error in refused.errors] == [(0, "active")]
+    assert Employee.objects.get(pk=lead.pk).is_active is True
+    # A superuser, or the command line (no actor), may.
+    superuser = User.objects.create_superuser("root", "root@example.org", "correct-horse-battery")
+    assert imports.people_import(data=takeover, actor=superuser).errors == []
+    assert User.objects.get(pk=lead.user_id).email == "attacker@evil.example"
