@@ -14,25 +14,30 @@ from collections.abc import Iterable
 MAX_TOKEN_LENGTH = 40
 MAX_QUERY_WORDS = 6
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Letters that have no decomposition but that people type without the mark.
+_EXTRA_FOLDS = str.maketrans({"ı": "i", "ø": "o", "đ": "d", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe"})
 
 
 def fold(text: str) -> str:
-    """Lower-case and strip accents: ``"Müller"`` → ``"muller"``."""
+    """Lower-case and strip accents: ``"Müller"`` → ``"muller"``, ``"Yılmaz"`` → ``"yilmaz"``.
+
+    Works on decomposed input too (``"Mu\u0308ller"``, as macOS writes file names and some CSVs).
+    """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).translate(_EXTRA_FOLDS)
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
+    """The words of a text as written, lower-cased, with combined accents kept in one word."""
+    return _WORD.findall(unicodedata.normalize("NFC", text).casefold())
 
 
 def tokens_for(*parts: str) -> set[str]:
     """Every word of the parts, as written (lower-cased) and with accents folded."""
     found: set[str] = set()
     for part in parts:
-        for word in words(part):
-            found.add(word[:MAX_TOKEN_LENGTH])
-            found.add(fold(word)[:MAX_TOKEN_LENGTH])
+        found.update(word[:MAX_TOKEN_LENGTH] for word in words(part))
+        found.update(word[:MAX_TOKEN_LENGTH] for word in _WORD.findall(fold(part)))
     found.discard("")
     return found
 
@@ -40,10 +45,10 @@ def tokens_for(*parts: str) -> set[str]:
 def query_words(query: str) -> list[str]:
     """The distinct words of a search, folded, at most :data:`MAX_QUERY_WORDS`."""
     seen: list[str] = []
-    for word in words(query):
-        folded = fold(word)[:MAX_TOKEN_LENGTH]
-        if folded and folded not in seen:
-            seen.append(folded)
+    for word in _WORD.findall(fold(query)):
+        word = word[:MAX_TOKEN_LENGTH]
+        if word not in seen:
+            seen.append(word)
     return seen[:MAX_QUERY_WORDS]
 
 
