@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from insideout.people import services
+from insideout.people import services, validation
 from insideout.people.models import ApiToken, Employee, Profile, Unit, User
 
 
@@ -81,6 +81,17 @@ class EmployeeAdminForm(forms.ModelForm[Employee]):
     class Meta:
         model = Employee
         fields = (*services.EMPLOYEE_FIELDS, "is_active")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "country" in cleaned and "subdivision" in cleaned:
+            try:
+                cleaned["subdivision"] = validation.clean_subdivision(
+                    cleaned["subdivision"] or "", country=validation.clean_country(cleaned["country"] or "")
+                )
+            except ValidationError as exc:
+                self.add_error("subdivision", exc.messages)
+        return cleaned
 
     def clean_manager(self) -> Employee | None:
         manager: Employee | None = self.cleaned_data.get("manager")

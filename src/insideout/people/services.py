@@ -156,7 +156,9 @@ def unit_update(*, unit: Unit, actor: User | None = None, **changes: Any) -> Uni
 # --- Employees ---------------------------------------------------------------------------
 
 
-def _clean_employee_values(values: dict[str, Any]) -> dict[str, Any]:
+def _clean_employee_values(values: dict[str, Any], *, current_country: str = "") -> dict[str, Any]:
+    """Check HR values; a subdivision is checked against the new country or, without one, the
+    person's current country."""
     errors: dict[str, list[str]] = {}
     cleaned = dict(values)
     checks: list[tuple[str, Any]] = [
@@ -173,7 +175,7 @@ def _clean_employee_values(values: dict[str, Any]) -> dict[str, Any]:
     if "subdivision" in cleaned:
         try:
             cleaned["subdivision"] = validation.clean_subdivision(
-                cleaned["subdivision"] or "", country=cleaned.get("country") or ""
+                cleaned["subdivision"] or "", country=cleaned.get("country", current_country) or ""
             )
         except ValidationError as exc:
             errors["subdivision"] = exc.messages
@@ -263,7 +265,10 @@ def employee_update(*, employee: Employee, actor: User | None = None, **changes:
     unknown = set(changes) - set(EMPLOYEE_FIELDS) - set(USER_FIELDS)
     if unknown:
         raise ValueError(f"employee_update does not change {sorted(unknown)}")
-    changes = _clean_employee_values(changes)
+    if "country" in changes and "subdivision" not in changes:
+        # A new country must still fit the subdivision the person has (BY is not in FR).
+        changes["subdivision"] = employee.subdivision
+    changes = _clean_employee_values(changes, current_country=employee.country)
     if "manager" in changes:
         manager_loop_check(employee, changes["manager"])
     user = employee.user
@@ -280,13 +285,17 @@ def employee_update(*, employee: Employee, actor: User | None = None, **changes:
         return employee
     if any(field in USER_FIELDS for field in changed):
         user.full_clean()
-        user.save()
+        user.save(update_fields=[field for field in changed if field in USER_FIELDS])
     employee.search_text = search_text_for(
         first_name=user.first_name, last_name=user.last_name, email=user.email, title=employee.title
     )
     employee.sort_name = sort_name_for(first_name=user.first_name, last_name=user.last_name)
     employee.full_clean(exclude=["user"])
-    employee.save()
+    # Only the changed columns: a concurrent deactivation must not be undone by this older copy.
+    employee.save(
+        update_fields=[field for field in changed if field not in USER_FIELDS]
+        + ["search_text", "sort_name", "updated_at"]
+    )
     if set(changed) & {"first_name", "last_name", "email", "title", "unit"}:
         search_tokens_rebuild(employee_ids=[employee.pk])
     if "unit" in changed:

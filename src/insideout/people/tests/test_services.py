@@ -255,3 +255,33 @@ def test_search_matches_every_word_in_name_title_email_or_unit(org):
     assert list(selectors.employee_list_for(actor=actor, q="SALES manager")) == [org["manager"]]
     assert list(selectors.employee_list_for(actor=actor, q="helpdesk")) == [org["agent"]]
     assert set(selectors.employee_list_for(actor=actor, unit_id=org["it"].pk)) == {org["lead"], org["agent"]}
+
+
+@pytest.mark.django_db
+def test_a_subdivision_alone_is_checked_against_the_current_country():
+    person = EmployeeFactory(country="DE", subdivision="BE")
+    services.employee_update(employee=person, subdivision="by")
+    person.refresh_from_db()
+    assert (person.country, person.subdivision) == ("DE", "BY")
+
+
+@pytest.mark.django_db
+def test_a_new_country_must_fit_the_current_subdivision():
+    person = EmployeeFactory(country="DE", subdivision="BY")
+    with pytest.raises(ValidationError) as excinfo:
+        services.employee_update(employee=person, country="FR")
+    assert list(excinfo.value.message_dict) == ["subdivision"]
+    person.refresh_from_db()
+    assert (person.country, person.subdivision) == ("DE", "BY")
+    services.employee_update(employee=person, country="FR", subdivision="")
+    person.refresh_from_db()
+    assert (person.country, person.subdivision) == ("FR", "")
+
+
+@pytest.mark.django_db
+def test_an_update_from_an_old_copy_does_not_undo_a_deactivation(org):
+    stale = Employee.objects.select_related("user").get(pk=org["employee"].pk)
+    services.employee_deactivate(employee=Employee.objects.select_related("user").get(pk=stale.pk))
+    services.employee_update(employee=stale, title="Analyst")
+    fresh = Employee.objects.select_related("user").get(pk=stale.pk)
+    assert (fresh.title, fresh.is_active, fresh.user.is_active) == ("Analyst", False, False)
