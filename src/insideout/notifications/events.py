@@ -19,16 +19,16 @@ def _person_url(employee_id: int) -> str:
 def notify_arrival(event: Event) -> None:
     """Tell the new person's manager and their unit's lead that they have joined."""
     person = people.person_get(employee_id=int(event.subject_id))
-    if person is None:
+    if person is None or not person.is_active:
         return
     recipients: dict[int, str] = {}
     if person.manager_id:
         manager = people.person_get(employee_id=person.manager_id)
-        if manager:
+        if manager and manager.is_active:
             recipients[manager.user_id] = "manager"
     if person.unit_id:
         lead = people.unit_lead(unit_id=person.unit_id)
-        if lead and lead.id != person.id:
+        if lead and lead.is_active and lead.id != person.id:
             recipients.setdefault(lead.user_id, "lead")
     for user_id in recipients:
         notification_send(
@@ -51,7 +51,7 @@ def notify_move(event: Event) -> None:
     if person is None or not to_unit:
         return
     lead = people.unit_lead(unit_id=int(to_unit))
-    if lead is None or lead.id == person.id:
+    if lead is None or not lead.is_active or lead.id == person.id:
         return
     unit_name = people.unit_name(unit_id=int(to_unit))
     notification_send(
@@ -70,7 +70,7 @@ def notify_move(event: Event) -> None:
 def notify_profile_changed_by_someone_else(event: Event) -> None:
     """A person is told when somebody else (say, people-ops) changes their profile."""
     person = people.person_get(employee_id=int(event.subject_id))
-    if person is None or event.actor_id is None or event.actor_id == person.user_id:
+    if person is None or not person.is_active or event.actor_id is None or event.actor_id == person.user_id:
         return
     fields = ", ".join(event.payload.get("changed", []))
     notification_send(

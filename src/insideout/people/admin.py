@@ -20,6 +20,14 @@ from insideout.people.models import ApiToken, Employee, Profile, Unit, User
 class InsideOutUserAdmin(UserAdmin):  # type: ignore[type-arg]
     list_display = ("username", "email", "first_name", "last_name", "is_active", "is_staff")
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and Employee.objects.filter(user=obj).exists():
+            # A person's name, e-mail and leaving go through the HR record (import or the
+            # Employee page), which records events and keeps search and tokens right.
+            fields += ["first_name", "last_name", "email", "is_active"]
+        return fields
+
 
 class UnitAdminForm(forms.ModelForm[Unit]):
     class Meta:

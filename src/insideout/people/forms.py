@@ -7,6 +7,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from insideout.people.models import CommunicationStyle, PreferredChannel, RecognitionPreference, TokenScope
@@ -157,5 +159,11 @@ class FirstPasswordResetForm(PasswordResetForm):
     """
 
     def get_users(self, email: str) -> Iterator[Any]:
-        accounts = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
+        # People of the directory, and accounts that already have a password; not password-less
+        # integration or administrator accounts that nobody should claim by e-mail.
+        accounts = (
+            get_user_model()
+            ._default_manager.filter(email__iexact=email, is_active=True)
+            .filter(Q(employee__isnull=False) | ~Q(password__startswith=UNUSABLE_PASSWORD_PREFIX))
+        )
         return (account for account in accounts if account.email.casefold() == email.casefold())

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from insideout.core.errors import Forbidden, NotFound
 from insideout.core.pagination import IdsFirst
@@ -38,6 +39,7 @@ def _get_or_404(func: Any, **kwargs: Any) -> Any:
 
 
 @login_required
+@vary_on_headers("HX-Request", "HX-Target")  # the same URL answers with a fragment or the page
 def search(request: HttpRequest) -> HttpResponse:
     form = PeopleSearchForm(request.GET)
     form.is_valid()

@@ -110,3 +110,13 @@ def test_a_unit_renamed_in_the_admin_is_found_by_its_new_name(org, admin_client)
     assert admin_client.post(f"/admin/people/unit/{sales.pk}/change/", data).status_code == 302
     found = set(selectors.employee_list_for(actor=org["manager"].user, q="revenue"))
     assert found == {org["manager"], org["employee"]}
+
+
+@pytest.mark.django_db
+def test_a_persons_account_cannot_be_renamed_or_deactivated_around_the_services(org, admin_client):
+    user = org["employee"].user
+    page = admin_client.get(f"/admin/people/user/{user.pk}/change/")
+    assert page.status_code == 200
+    form_fields = page.context["adminform"].form.fields
+    assert {"first_name", "last_name", "email", "is_active"}.isdisjoint(form_fields)
+    assert "username" in form_fields
