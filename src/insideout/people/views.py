@@ -190,7 +190,9 @@ def import_file(request: HttpRequest) -> HttpResponse:
                 # The same choices for the next upload; the dry run stays ticked, so nothing is applied by accident.
                 form = ImportForm(initial={"kind": kind, "deactivate_missing": deactivate_missing})
     else:
-        form = ImportForm()
+        # The admin's lists link here with ?kind=people or ?kind=units.
+        kind = request.GET.get("kind")
+        form = ImportForm(initial={"kind": kind} if kind in ("people", "units") else None)
     shown = 500
     return render(
         request,

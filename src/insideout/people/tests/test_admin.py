@@ -120,3 +120,13 @@ def test_a_persons_account_cannot_be_renamed_or_deactivated_around_the_services(
     form_fields = page.context["adminform"].form.fields
     assert {"first_name", "last_name", "email", "is_active"}.isdisjoint(form_fields)
     assert "username" in form_fields
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_link_to_the_import(admin_client):
+    people = admin_client.get("/admin/people/employee/").content.decode()
+    units = admin_client.get("/admin/people/unit/").content.decode()
+    assert 'href="/people/import/?kind=people"' in people
+    assert 'href="/people/import/?kind=units"' in units
+    page = admin_client.get("/people/import/?kind=units")
+    assert page.context["form"].initial == {"kind": "units"}
