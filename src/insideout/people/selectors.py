@@ -167,7 +167,8 @@ def unit_detail_for(*, actor: User | None, unit_id: int) -> Unit:
     return unit
 
 
-def unit_children(*, unit: Unit) -> QuerySet[Unit]:
+def unit_children(*, unit: Unit | None) -> QuerySet[Unit]:
+    """The units directly below ``unit``, or the roots for ``None``, by name."""
     return (
         Unit.objects.filter(parent=unit)
         .select_related("lead__user")
@@ -180,7 +181,7 @@ def unit_children(*, unit: Unit) -> QuerySet[Unit]:
 
 
 def unit_roots() -> QuerySet[Unit]:
-    return unit_children(unit=None)  # type: ignore[arg-type]
+    return unit_children(unit=None)
 
 
 def unit_ancestors(*, unit: Unit) -> list[Unit]:
