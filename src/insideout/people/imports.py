@@ -670,7 +670,7 @@ def _privileged_changes(plan: _PeoplePlan, *, actor: User | None) -> list[RowErr
     for action in plan.actions:
         if action.create or action.employee_id not in privileged:
             continue
-        touched = [column for column in ("email", "username") if column in action.values]
+        touched: list[str] = [column for column in ("email", "username") if column in action.values]
         if action.activate is not None:
             touched.append("active")
         refused.extend(
