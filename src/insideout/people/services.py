@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insideout.core.events import event_record, events_record_bulk, subject_of
+from insideout.core.locks import serialize
 from insideout.core.models import Event
 from insideout.people import search, validation
 from insideout.people.models import ApiToken, Employee, Profile, SearchToken, TokenScope, Unit, UnitKind, User
@@ -28,6 +29,10 @@ EMPLOYEE_RETURNED = "people.employee_returned"
 PROFILE_CHANGED = "people.profile_changed"
 
 TOKEN_PREFIX = "io_"
+
+# Names of the structures whose changes run one at a time (see core.locks.serialize).
+REPORTING_LINES = "people.reporting_lines"
+UNIT_TREE = "people.unit_tree"
 
 PROFILE_FIELDS = (
     "preferred_channel",
@@ -128,8 +133,16 @@ def unit_update(*, unit: Unit, actor: User | None = None, **changes: Any) -> Uni
     if unknown:
         raise ValueError(f"unit_update does not change {sorted(unknown)}")
     new_parent = changes.get("parent", unit.parent)
-    if "parent" in changes and new_parent is not None and new_parent.path.startswith(unit.path) and unit.path:
-        raise ValidationError({"parent": _("A unit cannot move below itself or one of its sub-units.")})
+    if "parent" in changes:
+        serialize(UNIT_TREE)
+        # Fresh paths: the objects in memory may predate another move that just committed.
+        paths = dict(Unit.objects.filter(pk__in=[unit.pk, getattr(new_parent, "pk", None)]).values_list("pk", "path"))
+        unit.path = paths.get(unit.pk, unit.path)
+        if new_parent is not None:
+            new_parent.path = paths.get(new_parent.pk, new_parent.path)
+            new_parent.depth = new_parent.path.count("/") - 2
+        if new_parent is not None and unit.path and new_parent.path.startswith(unit.path):
+            raise ValidationError({"parent": _("A unit cannot move below itself or one of its sub-units.")})
     old_path = unit.path
     for field, value in changes.items():
         setattr(unit, field, value)
@@ -185,14 +198,19 @@ def _clean_employee_values(values: dict[str, Any], *, current_country: str = "")
 
 
 def manager_loop_check(employee: Employee, manager: Employee | None) -> None:
-    """Refuse a manager chain that loops back to the employee."""
+    """Refuse a manager chain that loops back to the employee.
+
+    The chain is read from the database, not from objects in memory that may be stale; services
+    call this after :func:`serialize` so that two concurrent changes cannot each pass the check
+    and make a loop together.
+    """
     seen = {employee.pk}
-    current = manager
-    while current is not None:
-        if current.pk in seen:
+    current_id = manager.pk if manager is not None else None
+    while current_id is not None:
+        if current_id in seen:
             raise ValidationError({"manager": _("This manager would make a reporting loop.")})
-        seen.add(current.pk)
-        current = current.manager
+        seen.add(current_id)
+        current_id = Employee.objects.filter(pk=current_id).values_list("manager_id", flat=True).first()
 
 
 @transaction.atomic
@@ -270,6 +288,7 @@ def employee_update(*, employee: Employee, actor: User | None = None, **changes:
         changes["subdivision"] = employee.subdivision
     changes = _clean_employee_values(changes, current_country=employee.country)
     if "manager" in changes:
+        serialize(REPORTING_LINES)
         manager_loop_check(employee, changes["manager"])
     user = employee.user
     old_unit_id = employee.unit_id
@@ -650,6 +669,7 @@ def employee_bulk_update(
             raise _bulk_error(index, exc) from exc
         changed_people.append((employee, changed, old_unit_id))
     if new_managers:
+        serialize(REPORTING_LINES)
         looping = _check_managers_bulk(new_managers)
         if looping is not None:
             index = next(i for i, (employee, _values) in enumerate(changes) if employee.pk == looping)

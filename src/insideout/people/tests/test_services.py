@@ -2,6 +2,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from insideout.core.models import Event
@@ -285,3 +287,35 @@ def test_an_update_from_an_old_copy_does_not_undo_a_deactivation(org):
     services.employee_update(employee=stale, title="Analyst")
     fresh = Employee.objects.select_related("user").get(pk=stale.pk)
     assert (fresh.title, fresh.is_active, fresh.user.is_active) == ("Analyst", False, False)
+
+
+@pytest.mark.django_db
+def test_a_unit_move_checks_fresh_paths_not_stale_copies(org):
+    company = org["company"]
+    a = UnitFactory(code="A", name="A", parent=company)
+    b = UnitFactory(code="B", name="B", parent=company)
+    stale_a, stale_b = Unit.objects.get(pk=a.pk), Unit.objects.get(pk=b.pk)
+    services.unit_update(unit=Unit.objects.get(pk=b.pk), parent=Unit.objects.get(pk=a.pk))
+    with pytest.raises(ValidationError) as excinfo:
+        services.unit_update(unit=stale_a, parent=stale_b)
+    assert list(excinfo.value.message_dict) == ["parent"]
+    assert Unit.objects.get(pk=a.pk).parent_id == company.pk
+
+
+@pytest.mark.django_db
+def test_a_manager_change_checks_the_chain_in_the_database_not_stale_copies(org):
+    a, b = EmployeeFactory(), EmployeeFactory()
+    stale_a, stale_b = Employee.objects.get(pk=a.pk), Employee.objects.get(pk=b.pk)
+    services.employee_update(employee=Employee.objects.select_related("user").get(pk=b.pk), manager=a)
+    with pytest.raises(ValidationError):
+        services.employee_update(employee=stale_a, manager=stale_b)
+    assert Employee.objects.get(pk=a.pk).manager_id is None
+
+
+@pytest.mark.django_db
+def test_structural_changes_take_the_advisory_lock_on_postgresql(org):
+    with CaptureQueriesContext(connection) as queries:
+        services.employee_update(employee=org["employee"], manager=org["lead"])
+        services.unit_update(unit=org["helpdesk"], parent=org["sales"])
+    locks = [q["sql"] for q in queries.captured_queries if "pg_advisory_xact_lock" in q["sql"]]
+    assert len(locks) == (2 if connection.vendor == "postgresql" else 0)
