@@ -3,6 +3,7 @@ import unicodedata
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from insideout.people import selectors
 from insideout.people.models import SearchToken
@@ -49,3 +50,16 @@ def test_search_reindex_rebuilds_lost_words(org):
     call_command("search_reindex", stdout=io.StringIO())
     assert SearchToken.objects.count() == before
     assert list(selectors.employee_list_for(actor=org["employee"].user, q="lena")) == [org["lead"]]
+
+
+@pytest.mark.django_db
+def test_search_words_compare_byte_by_byte_on_postgresql():
+    if connection.vendor != "postgresql":
+        assert connection.vendor == "sqlite"  # SQLite compares text as bytes (BINARY) already
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT collation_name FROM information_schema.columns "
+            "WHERE table_name = 'people_searchtoken' AND column_name = 'token'"
+        )
+        assert cursor.fetchone() == ("C",)
