@@ -156,7 +156,7 @@ class BusinessCalendar:
 
         self._holiday_years: dict[int, frozenset[date]] = {}
         self._days: dict[date, tuple[Interval, ...]] = {}
-        self._normal_weeks: dict[date, bool] = {}
+        self._special_years: dict[int, frozenset[date]] = {}
 
     @classmethod
     def always(cls, tz: str = "UTC") -> BusinessCalendar:
@@ -309,25 +309,35 @@ class BusinessCalendar:
                 result.append((cursor, end))
         return result
 
-    def _midnight_us(self, day: date) -> int:
-        return self._wall_to_us(day, 0)
+    def _special_dates(self, year: int) -> frozenset[date]:
+        """The local dates of a year that differ from the template: holidays, and days not 24 hours long."""
+        cached = self._special_years.get(year)
+        if cached is not None:
+            return cached
+        first = date(year, 1, 1)
+        count = (date(year + 1, 1, 1) - first).days
+        midnights = [self._wall_to_us(first + timedelta(days=offset), 0) for offset in range(count + 1)]
+        special = {
+            first + timedelta(days=offset)
+            for offset in range(count)
+            if midnights[offset + 1] - midnights[offset] != _DAY_US or self._is_holiday(first + timedelta(days=offset))
+        }
+        result = self._special_years[year] = frozenset(special)
+        return result
 
     def _normal_week(self, first: date) -> bool:
         """Whether the 7 local days from ``first`` are exactly the template week.
 
-        True when no holiday falls on them, no closure overlaps them and the UTC offset is the same at every
-        local midnight from ``first`` to ``first + 7`` (time zones change their offset at most once a day).
+        True when none of them is a holiday or a day of a UTC-offset change (a zone changes its offset at most
+        once between two local midnights) and no closure overlaps them.
         """
-        cached = self._normal_weeks.get(first)
-        if cached is not None:
-            return cached
-        midnights = [self._midnight_us(first + timedelta(days=offset)) for offset in range(8)]
-        normal = all(b - a == _DAY_US for a, b in zip(midnights, midnights[1:], strict=False))
-        normal = normal and not any(self._is_holiday(first + timedelta(days=offset)) for offset in range(7))
-        if normal and self._closures:
-            index = bisect_left(self._closure_ends, midnights[0] + 1)
-            normal = index >= len(self._closures) or self._closure_starts[index] >= midnights[7]
-        if len(self._normal_weeks) >= _CACHE_SIZE:
-            self._normal_weeks.clear()
-        self._normal_weeks[first] = normal
-        return normal
+        for offset in range(7):
+            day = first + timedelta(days=offset)
+            if day in self._special_dates(day.year):
+                return False
+        if self._closures:
+            start = self._wall_to_us(first, 0)
+            index = bisect_left(self._closure_ends, start + 1)
+            if index < len(self._closures) and self._closure_starts[index] < self._wall_to_us(first, 7 * 24 * 60):
+                return False
+        return True
