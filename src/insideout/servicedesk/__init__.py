@@ -1,0 +1,1 @@
+"""The service desk: requests, service standards and the clocks that measure them."""
