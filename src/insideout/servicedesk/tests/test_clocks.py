@@ -468,3 +468,13 @@ def test_clocks_only_move_forward(history, args, offsets):
             assert state.met_at is None
         for value in (state.due_at, state.breached_at, state.met_at, state.at_risk_at):
             assert value is None or value.tzinfo is UTC
+    for offset, state in zip(sorted(offsets), states, strict=True):
+        now = history[0].at + offset
+        if state.state == "running":
+            assert state.due_at is not None
+            assert args["calendar"].elapsed(now, state.due_at) == state.remaining
+        if state.state == "met" and state.due_at is not None:
+            assert state.met_at is not None
+            assert state.met_at <= state.due_at
+        if state.state == "breached":
+            assert state.due_at == state.breached_at
