@@ -88,7 +88,6 @@ class _Replay:
         self.started = False
         self.status: str | None = None
         self.stopped = False
-        self.stopped_while_running = False
         self.stop_due: datetime | None = None
         self.met_at: datetime | None = None
         self.elapsed = timedelta(0)  # counted up to segment_start when running
