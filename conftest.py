@@ -48,6 +48,16 @@ def org(db: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
+def desk(org: dict[str, Any]) -> dict[str, Any]:
+    """The organisation plus IT's service desk (prefix IT, Berlin calendar with lunch), a
+    "Laptops" service and its "New laptop" request type (a required choice ``model``)."""
+    from insideout.servicedesk.tests.factories import catalog_create, desk_create
+
+    it_desk = desk_create(unit=org["it"], lead=org["lead"])
+    return {**org, "desk": it_desk, **catalog_create(desk=it_desk, lead=org["lead"])}
+
+
+@pytest.fixture
 def client_for() -> Callable[[Employee | User | None], Client]:
     """A browser-like client signed in as the given person (or anonymous for None)."""
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "insideout.core",
     "insideout.people",
     "insideout.notifications",
+    "insideout.servicedesk",
     "insideout.api",
 ]
 
@@ -155,6 +156,15 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Service desk attachments: size limit and allowed file extensions.
+SERVICEDESK_ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 10) * 1_000_000
+_ATTACHMENT_TYPES = "pdf,png,jpg,jpeg,gif,webp,txt,csv,log,md,docx,xlsx,pptx,odt,ods,odp,zip,eml,msg"
+SERVICEDESK_ATTACHMENT_TYPES = [
+    ext.lower().lstrip(".") for ext in env_list("ATTACHMENT_TYPES", _ATTACHMENT_TYPES.split(","))
+]
+# The API takes files inside JSON (base64, a third larger); forms stream files to disk instead.
+DATA_UPLOAD_MAX_MEMORY_SIZE = SERVICEDESK_ATTACHMENT_MAX_BYTES * 4 // 3 + 1_000_000
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

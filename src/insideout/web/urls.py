@@ -39,4 +39,5 @@ site_patterns = [
     *auth_patterns,
     path("", include("insideout.people.urls")),
     path("", include("insideout.notifications.urls")),
+    path("", include("insideout.servicedesk.urls")),
 ]

@@ -1,0 +1,34 @@
+"""User-written text: Markdown rendered to safe HTML.
+
+Raw HTML in the source is never passed through (markdown-it's ``html`` option is off), and the
+result is cleaned once more by an allow-list sanitiser, so a reply or description can never carry a
+script, an event handler or a ``javascript:`` link into a page.
+"""
+
+from __future__ import annotations
+
+import nh3
+from markdown_it import MarkdownIt
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+_md.enable("strikethrough")
+
+_TAGS = {
+    "p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "hr",
+    "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
+
+
+def markdown_to_html(text: str) -> str:
+    """Render Markdown to sanitised HTML; links get ``rel="noopener noreferrer nofollow"``."""
+    if not text.strip():
+        return ""
+    html = _md.render(text)
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )

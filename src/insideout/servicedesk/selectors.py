@@ -1,0 +1,365 @@
+"""Reads of the service desk, scoped to what the caller may see, with the joins its pages need.
+
+Who may do what:
+
+- an **agent** of a desk is an active member of the desk's unit or of a unit below it;
+- a desk's **admins** are the leads of its unit and of the units above it, and superusers;
+- a request is seen by its requester, the person it is on behalf of, its watchers, and the desk's
+  agents and admins; internal notes only by agents and admins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from insideout.core.errors import Forbidden, NotFound
+from insideout.core.models import Event
+from insideout.people.models import Employee, Unit, User
+from insideout.servicedesk.models import (
+    OPEN_STATUSES,
+    Audience,
+    Comment,
+    Desk,
+    Request,
+    RequestClock,
+    RequestType,
+    Service,
+    ServiceStandard,
+    SlaFlag,
+    Status,
+    Watcher,
+)
+
+_ACCESS_CACHE_ATTR = "_insideout_desk_access"
+
+QUEUES = ("mine", "team", "unassigned", "at_risk", "breached", "waiting", "all_open")
+
+
+@dataclass(frozen=True)
+class DeskAccess:
+    """The caller's standing with the service desks; computed once per request (cached on the user)."""
+
+    employee: Employee | None
+    agent_desk_ids: frozenset[int]
+    admin_desk_ids: frozenset[int]
+    unit_path: str  # the caller's unit's path, for "who may request"
+
+    @property
+    def staff_desk_ids(self) -> frozenset[int]:
+        return self.agent_desk_ids | self.admin_desk_ids
+
+    def is_agent(self, desk_id: int) -> bool:
+        return desk_id in self.staff_desk_ids
+
+    def is_admin(self, desk_id: int) -> bool:
+        return desk_id in self.admin_desk_ids
+
+
+def _ancestor_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def access_for(user: User | None) -> DeskAccess:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return DeskAccess(None, frozenset(), frozenset(), "")
+    cached = getattr(user, _ACCESS_CACHE_ATTR, None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    employee = Employee.objects.select_related("unit").filter(user=user, is_active=True).first()
+    unit_path = employee.unit.path if employee and employee.unit else ""
+    agent: set[int] = set()
+    admin: set[int] = set()
+    if user.is_superuser:
+        admin = set(Desk.objects.values_list("pk", flat=True))
+    if employee is not None:
+        ancestors = _ancestor_ids(unit_path)
+        led = list(Unit.objects.filter(lead=employee).values_list("pk", flat=True))
+        query = Q(unit_id__in=ancestors)
+        for unit_id in led:
+            query |= Q(unit__path__contains=f"/{unit_id}/")
+        if ancestors or led:
+            for desk_id, desk_unit_id, desk_path in Desk.objects.filter(query).values_list(
+                "pk", "unit_id", "unit__path"
+            ):
+                if desk_unit_id in ancestors:
+                    agent.add(desk_id)
+                if any(f"/{unit_id}/" in desk_path for unit_id in led):
+                    admin.add(desk_id)
+    access = DeskAccess(employee, frozenset(agent), frozenset(admin), unit_path)
+    setattr(user, _ACCESS_CACHE_ATTR, access)
+    return access
+
+
+# --- catalog -------------------------------------------------------------------------------------
+
+
+def desk_list() -> QuerySet[Desk]:
+    return Desk.objects.select_related("unit", "calendar").order_by("unit__name")
+
+
+def desk_get_for(*, actor: User | None, desk_id: int, admin: bool = False) -> Desk:
+    """A desk by id; with ``admin=True`` only for its admins (others get NotFound or Forbidden)."""
+    desk = desk_list().filter(pk=desk_id).first()
+    if desk is None or actor is None or not actor.is_authenticated:
+        raise NotFound(_("No such service desk."))
+    if admin and not access_for(actor).is_admin(desk.pk):
+        raise Forbidden(_("Only the unit's lead may change its service desk."))
+    return desk
+
+
+def _audience_q(access: DeskAccess, prefix: str = "") -> Q:
+    """Services the caller may request: open to everyone, or to a unit at or above the caller's."""
+    everyone = Q(**{f"{prefix}audience": Audience.EVERYONE})
+    if not access.unit_path:
+        return everyone
+    return everyone | Q(**{f"{prefix}audience_units__in": _ancestor_ids(access.unit_path)})
+
+
+def service_list_for(*, actor: User | None, q: str = "", desk_id: int | None = None) -> QuerySet[Service]:
+    """Published services the caller may request (staff of a desk also see its unpublished ones)."""
+    access = access_for(actor)
+    if access.employee is None and not (actor and actor.is_superuser):
+        return Service.objects.none()
+    visible = Q(is_active=True) & _audience_q(access)
+    if access.staff_desk_ids:
+        visible |= Q(desk_id__in=access.staff_desk_ids)
+    services = Service.objects.filter(visible).select_related("desk__unit").distinct()
+    if desk_id is not None:
+        services = services.filter(desk_id=desk_id)
+    if q.strip():
+        for word in q.split()[:5]:
+            services = services.filter(
+                Q(name__icontains=word)
+                | Q(description__icontains=word)
+                | Q(desk__unit__name__icontains=word)
+                | Q(request_types__name__icontains=word)
+            )
+    return services.order_by("desk__unit__name", "position", "name")
+
+
+def service_get_for(*, actor: User | None, service_id: int) -> Service:
+    service = service_list_for(actor=actor).filter(pk=service_id).first()
+    if service is None:
+        raise NotFound(_("No such service."))
+    return service
+
+
+def request_type_list_for(*, actor: User | None, service: Service) -> QuerySet[RequestType]:
+    access = access_for(actor)
+    types = service.request_types.all()
+    if not access.is_agent(service.desk_id):
+        types = types.filter(is_active=True)
+    return types.prefetch_related("fields").order_by("position", "name")
+
+
+def request_type_get_for(*, actor: User | None, request_type_id: int) -> RequestType:
+    """A request type the caller may file a request of."""
+    access = access_for(actor)
+    request_type = (
+        RequestType.objects.select_related("service__desk__unit", "service__desk__calendar")
+        .prefetch_related("fields")
+        .filter(pk=request_type_id)
+        .first()
+    )
+    if request_type is None:
+        raise NotFound(_("No such request type."))
+    service = request_type.service
+    if access.is_agent(service.desk_id):
+        return request_type
+    allowed = (
+        request_type.is_active
+        and service.is_active
+        and Service.objects.filter(_audience_q(access), pk=service.pk).exists()
+        and access.employee is not None
+    )
+    if not allowed:
+        raise NotFound(_("No such request type."))
+    return request_type
+
+
+def standards_current(*, request_type: RequestType) -> dict[str, ServiceStandard]:
+    return {s.priority: s for s in request_type.standards.filter(is_current=True)}
+
+
+def standard_current(*, request_type_id: int, priority: str) -> ServiceStandard | None:
+    return ServiceStandard.objects.filter(request_type_id=request_type_id, priority=priority, is_current=True).first()
+
+
+# --- requests ------------------------------------------------------------------------------------
+
+
+def _request_base() -> QuerySet[Request]:
+    return Request.objects.select_related(
+        "desk__unit",
+        "request_type__service",
+        "requester__user",
+        "requester__unit",
+        "on_behalf_of__user",
+        "assignee__user",
+    )
+
+
+def _visible_q(access: DeskAccess) -> Q:
+    employee = access.employee
+    if employee is None:
+        return Q(desk_id__in=access.staff_desk_ids)
+    return (
+        Q(requester=employee)
+        | Q(on_behalf_of=employee)
+        | Q(desk_id__in=access.staff_desk_ids)
+        | Q(Exists(Watcher.objects.filter(request=OuterRef("pk"), employee=employee)))
+    )
+
+
+def request_get_for(*, actor: User | None, request_id: int) -> Request:
+    """The request, if the caller may see it; NotFound otherwise (no hint that it exists)."""
+    access = access_for(actor)
+    if access.employee is None and not access.staff_desk_ids:
+        raise NotFound(_("No such request."))
+    request = _request_base().filter(pk=request_id).filter(_visible_q(access)).first()
+    if request is None:
+        raise NotFound(_("No such request."))
+    return request
+
+
+def request_get_by_key_for(*, actor: User | None, key: str) -> Request:
+    prefix, _sep, number = key.rpartition("-")
+    if not prefix or not number.isdigit():
+        raise NotFound(_("No such request."))
+    request_id = Request.objects.filter(desk__prefix=prefix, number=int(number)).values_list("pk", flat=True).first()
+    if request_id is None:
+        raise NotFound(_("No such request."))
+    return request_get_for(actor=actor, request_id=request_id)
+
+
+def request_list_mine(*, actor: User | None) -> QuerySet[Request]:
+    """What the caller asked for (or someone asked for on their behalf), newest first."""
+    access = access_for(actor)
+    if access.employee is None:
+        return Request.objects.none()
+    employee = access.employee
+    return _request_base().filter(Q(requester=employee) | Q(on_behalf_of=employee)).order_by("-created_at", "-pk")
+
+
+def request_queue_for(
+    *,
+    actor: User | None,
+    queue: str = "all_open",
+    status: str = "",
+    priority: str = "",
+    service_id: int | None = None,
+    assignee_id: int | None = None,
+    desk_id: int | None = None,
+    q: str = "",
+) -> QuerySet[Request]:
+    """An agent's queue, sorted by what is due first (requests without a running clock last)."""
+    access = access_for(actor)
+    desks = access.staff_desk_ids
+    if desk_id is not None:
+        desks = desks & {desk_id}
+    requests = _request_base().filter(desk_id__in=desks) if desks else Request.objects.none()
+    employee = access.employee
+    if queue == "mine":
+        requests = requests.filter(assignee=employee) if employee else requests.none()
+    elif queue == "unassigned":
+        requests = requests.filter(assignee__isnull=True)
+    elif queue == "at_risk":
+        requests = requests.filter(sla_flag=SlaFlag.AT_RISK)
+    elif queue == "breached":
+        requests = requests.filter(sla_flag=SlaFlag.BREACHED)
+    elif queue == "waiting":
+        requests = requests.filter(status=Status.WAITING_ON_REQUESTER)
+    elif queue == "team" and employee is not None and employee.unit_id is not None:
+        requests = requests.filter(assignee__unit_id=employee.unit_id)
+    if status:
+        requests = requests.filter(status=status)
+    elif queue != "waiting":
+        requests = requests.filter(status__in=OPEN_STATUSES)
+    if priority:
+        requests = requests.filter(priority=priority)
+    if service_id is not None:
+        requests = requests.filter(request_type__service_id=service_id)
+    if assignee_id is not None:
+        requests = requests.filter(assignee_id=assignee_id)
+    if q.strip():
+        text = q.strip()
+        prefix, _sep, number = text.rpartition("-")
+        if number.isdigit() and prefix:
+            requests = requests.filter(desk__prefix__iexact=prefix, number=int(number))
+        elif text.isdigit():
+            requests = requests.filter(number=int(text))
+        else:
+            for word in text.split()[:5]:
+                requests = requests.filter(subject__icontains=word)
+    return requests.order_by(F("next_due_at").asc(nulls_last=True), "created_at", "pk")
+
+
+def queue_counts_for(*, actor: User | None, desk_id: int | None = None) -> dict[str, int]:
+    """How many open requests each queue holds, in one query."""
+    access = access_for(actor)
+    desks = access.staff_desk_ids if desk_id is None else access.staff_desk_ids & {desk_id}
+    if not desks:
+        return dict.fromkeys(QUEUES, 0)
+    employee = access.employee
+    open_q = Q(status__in=OPEN_STATUSES)
+    aggregates: dict[str, Any] = {
+        "all_open": Count("pk", filter=open_q),
+        "unassigned": Count("pk", filter=open_q & Q(assignee__isnull=True)),
+        "at_risk": Count("pk", filter=open_q & Q(sla_flag=SlaFlag.AT_RISK)),
+        "breached": Count("pk", filter=open_q & Q(sla_flag=SlaFlag.BREACHED)),
+        "waiting": Count("pk", filter=Q(status=Status.WAITING_ON_REQUESTER)),
+    }
+    if employee is not None:
+        aggregates["mine"] = Count("pk", filter=open_q & Q(assignee=employee))
+        if employee.unit_id is not None:
+            aggregates["team"] = Count("pk", filter=open_q & Q(assignee__unit_id=employee.unit_id))
+    counts = Request.objects.filter(desk_id__in=desks).aggregate(**aggregates)
+    return {name: int(counts.get(name) or 0) for name in QUEUES}
+
+
+def request_comments_for(*, actor: User | None, request: Request) -> QuerySet[Comment]:
+    comments = request.comments.select_related("author__user").prefetch_related("attachments")
+    if not access_for(actor).is_agent(request.desk_id):
+        comments = comments.filter(internal=False)
+    return comments.order_by("created_at", "pk")
+
+
+def request_clocks(*, request: Request) -> list[RequestClock]:
+    return list(request.clocks.select_related("standard", "calendar").order_by("metric"))
+
+
+def request_history(*, request: Request, internal: bool) -> list[Event]:
+    """The request's events, oldest first; internal-only ones (notes) for agents only."""
+    events = Event.objects.filter(subject_type="servicedesk.request", subject_id=str(request.pk)).select_related(
+        "actor"
+    )
+    if not internal:
+        events = events.exclude(payload__internal=True)
+    return list(events.order_by("occurred_at", "pk"))
+
+
+def desk_agents(*, desk: Desk) -> QuerySet[Employee]:
+    """The desk's available agents: active members of its unit and the units below it."""
+    return (
+        Employee.objects.filter(is_active=True, unit__path__startswith=desk.unit.path)
+        .select_related("user", "unit")
+        .order_by("pk")
+    )
+
+
+def is_agent_of(*, employee_id: int, desk: Desk) -> bool:
+    return desk_agents(desk=desk).filter(pk=employee_id).exists()
+
+
+def open_load(*, desk: Desk) -> dict[int, int]:
+    """Open requests per agent of the desk (agents with none are missing)."""
+    rows = (
+        Request.objects.filter(desk=desk, status__in=OPEN_STATUSES, assignee__isnull=False)
+        .values("assignee_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["assignee_id"]: row["n"] for row in rows}
