@@ -17,12 +17,13 @@ comes back to the same URL), ``"302 /somewhere/"`` (any other redirect); writes 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
+import authz_servicedesk
 import pytest
+from authz import API_ROLES, LOGIN_URL, PAGE_ROLES, PASSWORD, Row, World, roles
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -37,42 +38,26 @@ from insideout.people import services
 from insideout.people.models import ApiToken, Employee, Profile, Unit, User
 from insideout.people.selectors import PEOPLE_OPS_GROUP
 from insideout.people.tests.factories import EmployeeFactory, UnitFactory
+from insideout.servicedesk import models as servicedesk_models
+from insideout.servicedesk.tests import factories as servicedesk_factories
 
-PAGE_ROLES = ("anonymous", "outsider", "employee", "manager", "admin", "superuser")
-API_ROLES = ("anonymous", "outsider", "employee", "employee_read", "employee_session", "manager", "admin", "superuser")
-PASSWORD = "correct-horse-battery"
-LOGIN_URL = "/accounts/login/"
-
-
-def roles(**outcomes: str) -> dict[str, str]:
-    """Expected outcomes; ``members`` stands for employee, manager and admin, ``others`` for every
-    role not named."""
-    members = outcomes.pop("members", None)
-    others = outcomes.pop("others", None)
-    expanded = {**(dict.fromkeys(("employee", "manager", "admin"), members) if members else {}), **outcomes}
-    if others is not None:
-        return expanded | {role: others for role in (*PAGE_ROLES, *API_ROLES) if role not in expanded}
-    return expanded
-
-
-@dataclass(frozen=True)
-class World:
-    org: dict[str, Any]
-    eve_token: ApiToken
-
-
-@dataclass(frozen=True)
-class Row:
-    route: str  # the URL pattern as Django spells it, so the completeness check can match it
-    method: str
-    url: Callable[[World], str]
-    expect: dict[str, str]
-    data: Callable[[World], dict[str, Any]] | None = None
-    label: str = ""
-
-    @property
-    def id(self) -> str:
-        return f"{self.method} /{self.route}" + (f" ({self.label})" if self.label else "")
+# Every service desk table a user can change through a page or the API.
+SERVICEDESK_TABLES = {
+    model._meta.model_name: model
+    for model in (
+        servicedesk_models.Desk,
+        servicedesk_models.CalendarVersion,
+        servicedesk_models.Service,
+        servicedesk_models.RequestType,
+        servicedesk_models.RequestField,
+        servicedesk_models.ServiceStandard,
+        servicedesk_models.Request,
+        servicedesk_models.RequestClock,
+        servicedesk_models.Comment,
+        servicedesk_models.Attachment,
+        servicedesk_models.Watcher,
+    )
+}
 
 
 def _units_csv() -> dict[str, Any]:
@@ -299,6 +284,8 @@ API_ROWS = [
             employee_read="403 unchanged",
             employee_session="403 unchanged",
             manager="200 changed",
+            agent="200 changed",
+            lead="200 changed",
             admin="200 changed",
             superuser="404 unchanged",
         ),
@@ -321,6 +308,10 @@ API_ROWS = [
 ]
 
 
+PAGE_ROWS += authz_servicedesk.PAGE_ROWS
+API_ROWS += authz_servicedesk.API_ROWS
+
+
 # --- Set-up, and what a request changed ----------------------------------------------------
 
 
@@ -340,12 +331,19 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
         admin = EmployeeFactory(username="pat", first_name="Pat", last_name="Ops", unit=company)
         admin.user.groups.add(Group.objects.get(name=PEOPLE_OPS_GROUP))
         org: dict[str, Any] = {"it": it, "employee": employee, "manager": manager, "admin": admin}
+        helpdesk = UnitFactory(code="IT-HD", name="Helpdesk", kind="team", parent=it, provides_services=True)
+        org["lead"] = EmployeeFactory(username="lena", first_name="Lena", last_name="Lead", unit=it)
+        services.unit_update(unit=it, lead=org["lead"])
+        org["agent"] = EmployeeFactory(username="sam", first_name="Sam", last_name="Agent", unit=helpdesk)
+        org["desk"] = servicedesk_factories.desk_create(unit=it, lead=org["lead"])
+        org.update(servicedesk_factories.catalog_create(desk=org["desk"], lead=org["lead"]))
+        org["request"] = servicedesk_factories.request_create(requester=employee, request_type=org["request_type"])
         # Accounts without a person come from Django's createsuperuser or admin, not a service.
         org["outsider"] = User.objects.create_user(username="olga", email="olga@example.org", password=PASSWORD)
         org["superuser"] = User.objects.create_superuser(username="root", email="root@example.org", password=PASSWORD)
         eve_token, _raw = services.api_token_create(user=employee.user, name="Eve's script")
         world = World(org=org, eve_token=eve_token)
-        for role in ("outsider", "superuser", "employee", "manager", "admin"):
+        for role in ("outsider", "superuser", "employee", "manager", "agent", "lead", "admin"):
             notifications.notification_send(
                 recipient_user_id=_user(world, role).pk, kind="matrix", render=lambda: ("Something happened", "")
             )
@@ -364,6 +362,8 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
     rows = {name: list(model.objects.order_by("pk").values()) for name, model in tables.items()}
     rows["event"] = list(Event.objects.order_by("pk").values("pk", "type", "subject_type", "subject_id", "payload"))
     rows["notification"] = list(Notification.objects.order_by("pk").values("pk", "recipient_id", "read_at"))
+    for name, model in SERVICEDESK_TABLES.items():
+        rows[name] = list(model.objects.order_by("pk").values())
     return rows
 
 
@@ -424,6 +424,8 @@ def test_api_matrix(db: None, world: World, row: Row) -> None:
         "employee": services.api_token_create(user=_user(world, "employee"), name="m", scope="write")[1],
         "employee_read": services.api_token_create(user=_user(world, "employee"), name="m", scope="read")[1],
         "manager": services.api_token_create(user=_user(world, "manager"), name="m", scope="write")[1],
+        "agent": services.api_token_create(user=_user(world, "agent"), name="m", scope="write")[1],
+        "lead": services.api_token_create(user=_user(world, "lead"), name="m", scope="write")[1],
         "admin": services.api_token_create(user=_user(world, "admin"), name="m", scope="write")[1],
         "superuser": services.api_token_create(user=_user(world, "superuser"), name="m", scope="write")[1],
     }

@@ -31,6 +31,7 @@ class PersonRef:
     unit_name: str
     manager_id: int | None
     language: str
+    time_zone: str  # the person's IANA zone, for showing times
     preferred_channel: str
     recognition_preference: str
     is_active: bool

@@ -20,6 +20,7 @@ def _ref(employee: Employee) -> PersonRef:
         unit_name=employee.unit.name if employee.unit else "",
         manager_id=employee.manager_id,
         language=(profile.language if profile and profile.language else employee.language),
+        time_zone=employee.time_zone or "UTC",
         preferred_channel=profile.preferred_channel if profile else "email",
         recognition_preference=profile.recognition_preference if profile else "public",
         is_active=employee.is_active,

@@ -1,9 +1,5 @@
-from django.urls import path
-
-from insideout.servicedesk import views
+from insideout.servicedesk.views import manage, portal, workspace
 
 app_name = "servicedesk"
 
-urlpatterns = [
-    path("requests/<str:prefix>-<int:number>/", views.request_detail, name="request"),
-]
+urlpatterns = [*portal.urlpatterns, *workspace.urlpatterns, *manage.urlpatterns]

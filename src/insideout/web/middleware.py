@@ -1,12 +1,13 @@
-"""Each signed-in person sees the interface in their own language."""
+"""Each signed-in person sees the interface in their own language and times in their own zone."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from insideout.people import facade as people
 
@@ -28,7 +29,14 @@ class PersonLanguageMiddleware:
                 if language in _SHIPPED:
                     translation.activate(language)
                     request.LANGUAGE_CODE = language
+                try:
+                    timezone.activate(ZoneInfo(person.time_zone))
+                except (ValueError, KeyError, OSError):
+                    timezone.deactivate()
             request.person = person  # type: ignore[attr-defined]
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            timezone.deactivate()
         response.headers.setdefault("Content-Language", translation.get_language() or settings.LANGUAGE_CODE)
         return response

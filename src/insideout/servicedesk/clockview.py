@@ -1,0 +1,124 @@
+"""A stored clock brought up to a given instant, and said in words, for the pages and the API.
+
+``RequestClock`` rows hold the replay as of their ``computed_at``. A running clock has gone on
+counting since, so its elapsed time is the stored figure plus the business time from
+``computed_at`` to ``now`` on the clock's own calendar; no history is read. The state becomes
+``breached`` once ``now`` passes the deadline, even before the sweep has written it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from insideout.servicedesk.clockstore import calendar_for
+from insideout.servicedesk.models import Metric, RequestClock
+
+
+@dataclass(frozen=True)
+class ClockView:
+    metric: str  # first_response | resolution
+    target: timedelta
+    elapsed: timedelta
+    remaining: timedelta  # never negative; zero once breached
+    due_at: datetime | None
+    paused: bool
+    state: str  # running | paused | met | breached
+    breached_at: datetime | None
+    met_at: datetime | None
+    at_risk: bool  # running, not breached, and past the at-risk threshold
+    business_hours: bool  # counted on the desk's calendar (False: 24/7)
+    overdue: timedelta  # business time past the deadline (zero unless breached)
+
+
+def clock_view(clock: RequestClock, *, now: datetime | None = None) -> ClockView:
+    """The clock as of ``now`` (default: the current time)."""
+    now = now or timezone.now()
+    target = timedelta(seconds=clock.target_seconds)
+    elapsed = timedelta(seconds=clock.elapsed_seconds)
+    if clock.running and now > clock.computed_at:
+        elapsed += calendar_for(clock.calendar_id).elapsed(clock.computed_at, now)
+    state = clock.state
+    breached_at = clock.breached_at
+    if clock.running:
+        if clock.due_at is not None and clock.due_at <= now:
+            state = "breached"
+            breached_at = breached_at or clock.due_at
+        elif state not in ("breached",):
+            state = "running"
+    at_risk = clock.running and state == "running" and clock.at_risk_at is not None and clock.at_risk_at <= now
+    return ClockView(
+        metric=clock.metric,
+        target=target,
+        elapsed=elapsed,
+        remaining=max(target - elapsed, timedelta(0)),
+        due_at=clock.due_at,
+        paused=not clock.running and clock.met_at is None,
+        state=state,
+        breached_at=breached_at,
+        met_at=clock.met_at,
+        at_risk=at_risk,
+        business_hours=clock.calendar_id is not None,
+        overdue=max(elapsed - target, timedelta(0)),
+    )
+
+
+def duration_words(value: timedelta, *, business_hours: bool) -> str:
+    """ "3 working hours", "45 minutes", "2 working days" (8-hour days only when counted on a calendar)."""
+    minutes = max(int(value.total_seconds() // 60), 0)
+    if minutes < 60:
+        return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    hours = round(minutes / 60)
+    if business_hours:
+        if hours >= 16:
+            days = round(hours / 8)
+            return ngettext("%(n)d working day", "%(n)d working days", days) % {"n": days}
+        return ngettext("%(n)d working hour", "%(n)d working hours", hours) % {"n": hours}
+    if hours >= 48:
+        days = round(hours / 24)
+        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+    return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+
+
+def instant_words(value: datetime, *, zone: tzinfo | None = None, now: datetime | None = None) -> str:
+    """ "Tue 11:00" within a week of now, else "Tue 12 Jan 11:00", in the given (or active) zone."""
+    zone = zone or timezone.get_current_timezone()
+    now = now or timezone.now()
+    local = value.astimezone(zone)
+    if abs(value - now) < timedelta(days=6):
+        return formats.date_format(local, "D H:i")
+    return formats.date_format(local, "D j M H:i")
+
+
+METRIC_WORDS = {
+    Metric.FIRST_RESPONSE: lambda: _("first response"),
+    Metric.RESOLUTION: lambda: _("resolution"),
+}
+
+
+def clock_words(view: ClockView, *, now: datetime | None = None, zone: tzinfo | None = None) -> str:
+    """One sentence a person reads: "first response due in 3 working hours — Tue 11:00"."""
+    now = now or timezone.now()
+    metric = METRIC_WORDS[view.metric]() if view.metric in METRIC_WORDS else view.metric
+    words = {"metric": metric}
+    if view.state == "met":
+        words["when"] = instant_words(view.met_at, zone=zone, now=now) if view.met_at else ""
+        return _("%(metric)s met — %(when)s") % words
+    if view.state == "breached" and view.met_at is not None:
+        words["late"] = duration_words(view.overdue, business_hours=view.business_hours)
+        words["when"] = instant_words(view.met_at, zone=zone, now=now)
+        return _("%(metric)s late by %(late)s — %(when)s") % words
+    if view.state == "breached":
+        words["late"] = duration_words(view.overdue, business_hours=view.business_hours)
+        words["when"] = instant_words(view.due_at or view.breached_at or now, zone=zone, now=now)
+        return _("%(metric)s overdue by %(late)s — was due %(when)s") % words
+    if view.paused:
+        words["left"] = duration_words(view.remaining, business_hours=view.business_hours)
+        return _("%(metric)s paused, %(left)s left") % words
+    words["left"] = duration_words(view.remaining, business_hours=view.business_hours)
+    words["when"] = instant_words(view.due_at, zone=zone, now=now) if view.due_at else ""
+    return _("%(metric)s due in %(left)s — %(when)s") % words
