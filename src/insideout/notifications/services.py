@@ -45,6 +45,11 @@ def notification_send(
     return notification
 
 
+def absolute_url(url: str) -> str:
+    """A site path such as ``/requests/IT-7/`` as a link that works from a mail client."""
+    return f"{settings.SITE_URL}{url}" if url.startswith("/") else url
+
+
 def _email(notification_id: int, address: str) -> None:
     notification = Notification.objects.filter(pk=notification_id).first()
     if notification is None or notification.emailed_at is not None:
@@ -52,7 +57,7 @@ def _email(notification_id: int, address: str) -> None:
     try:
         send_mail(
             subject=notification.title,
-            message=notification.body + (f"\n\n{notification.url}" if notification.url else ""),
+            message=notification.body + (f"\n\n{absolute_url(notification.url)}" if notification.url else ""),
             from_email=None,
             recipient_list=[address],
         )

@@ -1,7 +1,8 @@
 """This context's handlers: who hears about what happens to a request.
 
 Each handler runs after the commit, at least once; the notifications context keeps a person from
-hearing about the same event twice. Nobody is told about their own action, and leavers hear nothing.
+hearing about the same event twice. Nobody is told about their own action (but whoever files a
+request gets a receipt with its link), and leavers hear nothing.
 """
 
 from __future__ import annotations
@@ -50,12 +51,17 @@ def _assignee_or_lead(request: Request) -> list[int]:
     return [lead.user_id] if lead is not None and lead.is_active else []
 
 
-def _send(event: Event, users: Iterable[int], kind: str, request: Request, title: str, body: str) -> None:
-    """``title`` and ``body`` are untranslated message ids with %(key)s, %(subject)s … placeholders."""
+def _send(
+    event: Event, users: Iterable[int], kind: str, request: Request, title: str, body: str, *, receipt: bool = False
+) -> None:
+    """``title`` and ``body`` are untranslated message ids with %(key)s, %(subject)s … placeholders.
+
+    The actor is left out, except for a ``receipt``: the confirmation sent to whoever filed a request.
+    """
     url = _url(request)
     values = {"key": request.key, "subject": request.subject, "unit": request.desk.unit.name}
     for user_id in dict.fromkeys(users):
-        if user_id == event.actor_id:
+        if user_id == event.actor_id and not receipt:
             continue
         notifications.notify(
             recipient_user_id=user_id,
@@ -78,6 +84,7 @@ def tell_about_new_request(event: Event) -> None:
         request,
         N_("We have received %(key)s"),
         N_("%(unit)s has your request “%(subject)s”. You can follow its progress and clocks on its page."),
+        receipt=True,
     )
     if request.on_behalf_of is not None and request.on_behalf_of.is_active:
         _send(
