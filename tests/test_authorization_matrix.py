@@ -39,6 +39,7 @@ from insideout.people.models import ApiToken, Employee, Profile, Unit, User
 from insideout.people.selectors import PEOPLE_OPS_GROUP
 from insideout.people.tests.factories import EmployeeFactory, UnitFactory
 from insideout.servicedesk import models as servicedesk_models
+from insideout.servicedesk import services as servicedesk_services
 from insideout.servicedesk.tests import factories as servicedesk_factories
 
 # Every service desk table a user can change through a page or the API.
@@ -338,6 +339,17 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
         org["desk"] = servicedesk_factories.desk_create(unit=it, lead=org["lead"])
         org.update(servicedesk_factories.catalog_create(desk=org["desk"], lead=org["lead"]))
         org["request"] = servicedesk_factories.request_create(requester=employee, request_type=org["request_type"])
+        # A file of Eve's on her request, and one on an internal note of Sam's (the download rows).
+        org["attachment"] = servicedesk_services.attachment_add(
+            actor=employee.user, request=org["request"], upload=SimpleUploadedFile("photo.png", b"png", "image/png")
+        )
+        org["note_attachment"] = servicedesk_services.request_comment(
+            actor=org["agent"].user,
+            request=org["request"],
+            body="Checked the warranty.",
+            internal=True,
+            attachments=[SimpleUploadedFile("invoice.pdf", b"%PDF", "application/pdf")],
+        ).attachments.get()
         # Accounts without a person come from Django's createsuperuser or admin, not a service.
         org["outsider"] = User.objects.create_user(username="olga", email="olga@example.org", password=PASSWORD)
         org["superuser"] = User.objects.create_superuser(username="root", email="root@example.org", password=PASSWORD)

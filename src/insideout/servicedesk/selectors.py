@@ -10,6 +10,7 @@ Who may do what:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from insideout.core.models import Event
 from insideout.people.models import Employee, Unit, User
 from insideout.servicedesk.models import (
     OPEN_STATUSES,
+    Attachment,
     Audience,
     Comment,
     Desk,
@@ -335,11 +337,44 @@ def request_clocks(*, request: Request) -> list[RequestClock]:
 def request_history(*, request: Request, internal: bool) -> list[Event]:
     """The request's events, oldest first; internal-only ones (notes) for agents only."""
     events = Event.objects.filter(subject_type="servicedesk.request", subject_id=str(request.pk)).select_related(
-        "actor"
+        "actor__employee"
     )
     if not internal:
-        events = events.exclude(payload__internal=True)
+        # has_key first: without it, SQL's NOT over a missing key is NULL and drops every other event.
+        events = events.exclude(Q(payload__has_key="internal") & Q(payload__internal=True))
     return list(events.order_by("occurred_at", "pk"))
+
+
+def request_files(*, request: Request) -> list[Attachment]:
+    """Files attached to the request itself (not to a reply): seen by everyone who sees the request."""
+    return list(request.attachments.filter(comment__isnull=True).order_by("created_at", "pk"))
+
+
+def attachment_get_for(*, actor: User | None, request: Request, attachment_id: int) -> Attachment:
+    """One of the request's files; a file on an internal note exists only for the desk's staff.
+
+    ``request`` must come from ``request_get_for`` (or ``request_get_by_key_for``) for the same actor.
+    """
+    attachments = request.attachments.filter(pk=attachment_id)
+    if not access_for(actor).is_agent(request.desk_id):
+        attachments = attachments.exclude(comment__internal=True)
+    attachment = attachments.first()
+    if attachment is None:
+        raise NotFound(_("No such file."))
+    return attachment
+
+
+def request_watchers(*, request: Request) -> list[Employee]:
+    """The people watching the request, by name."""
+    return list(Employee.objects.filter(watching__request=request).select_related("user").order_by("sort_name", "pk"))
+
+
+def people_by_id(*, employee_ids: Iterable[int]) -> dict[int, Employee]:
+    """People named by id in a request's history or fields (active or not), in one query."""
+    ids = {int(pk) for pk in employee_ids}
+    if not ids:
+        return {}
+    return {employee.pk: employee for employee in Employee.objects.filter(pk__in=ids).select_related("user")}
 
 
 def desk_agents(*, desk: Desk) -> QuerySet[Employee]:
@@ -349,6 +384,16 @@ def desk_agents(*, desk: Desk) -> QuerySet[Employee]:
         .select_related("user", "unit")
         .order_by("pk")
     )
+
+
+def agents_of_desks(*, desks: Iterable[Desk]) -> list[Employee]:
+    """The available agents of several desks at once (each person once), by name; one query."""
+    query = Q()
+    for desk in desks:
+        query |= Q(unit__path__startswith=desk.unit.path)
+    if not query:
+        return []
+    return list(Employee.objects.filter(query, is_active=True).select_related("user").order_by("sort_name", "pk"))
 
 
 def is_agent_of(*, employee_id: int, desk: Desk) -> bool:
@@ -363,3 +408,29 @@ def open_load(*, desk: Desk) -> dict[int, int]:
         .annotate(n=Count("pk"))
     )
     return {row["assignee_id"]: row["n"] for row in rows}
+
+
+# --- portal --------------------------------------------------------------------------------------
+
+
+def standards_current_for_types(*, request_types: Iterable[RequestType]) -> dict[int, dict[str, ServiceStandard]]:
+    """The current standards of several request types: ``{type id: {priority: standard}}``; one query."""
+    result: dict[int, dict[str, ServiceStandard]] = {request_type.pk: {} for request_type in request_types}
+    if not result:
+        return result
+    standards = ServiceStandard.objects.filter(request_type_id__in=list(result), is_current=True).order_by("priority")
+    for standard in standards:
+        result[standard.request_type_id][standard.priority] = standard
+    return result
+
+
+def people_to_pick(*, actor: User | None, q: str = "", limit: int = 200) -> list[Employee]:
+    """Active people a member may name in a request (on behalf of, a person field), by name."""
+    if access_for(actor).employee is None:
+        return []
+    people = Employee.objects.filter(is_active=True).select_related("user")
+    for word in q.split()[:3]:
+        people = people.filter(
+            Q(user__first_name__icontains=word) | Q(user__last_name__icontains=word) | Q(user__email__icontains=word)
+        )
+    return list(people.order_by("sort_name", "pk")[:limit])
