@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from insideout.people import selectors as people_selectors
+from insideout.servicedesk import facade as servicedesk
 
 
 @login_required
@@ -16,4 +17,5 @@ def home(request: HttpRequest) -> HttpResponse:
         context["colleagues"] = (
             list(people_selectors.unit_members(unit=me.unit).exclude(pk=me.pk)[:12]) if me.unit else []
         )
+        context["desk"] = servicedesk.summary_for(user=request.user)  # type: ignore[arg-type]
     return render(request, "web/home.html", context)
