@@ -317,6 +317,68 @@ def test_htmx_action_swaps_the_body_with_its_message(filed: dict[str, Any], clie
     assert "The priority is now P2 — high." in page
 
 
+def test_field_values_are_shown_by_type(desk: dict[str, Any], client_for: ClientFor) -> None:
+    services.request_type_update(
+        actor=desk["lead"].user,
+        request_type=desk["request_type"],
+        fields=[
+            {"key": "model", "label": "Model", "type": "choice", "choices": ["13 inch", "15 inch"]},
+            {"key": "needed_on", "label": "Needed on", "type": "date"},
+            {"key": "extras", "label": "Extras", "type": "multi_choice", "choices": ["Dock", "Mouse", "Bag"]},
+            {"key": "for_whom", "label": "For whom", "type": "person"},
+            {"key": "why", "label": "Why", "type": "long_text"},
+            {"key": "quote", "label": "Quote", "type": "file"},
+        ],
+    )
+    request = request_create(
+        requester=desk["employee"],
+        request_type=desk["request_type"],
+        fields={
+            "model": "15 inch",
+            "needed_on": "2027-01-04",
+            "extras": ["Bag", "Dock"],
+            "for_whom": desk["manager"].pk,
+            "why": "New hire\nstarts Monday",
+        },
+        files={"quote": SimpleUploadedFile("quote.pdf", b"%PDF-1.4", content_type="application/pdf")},
+        on_behalf_of_id=desk["manager"].pk,
+    )
+
+    response = client_for(desk["agent"]).get(_url(request))
+
+    page = response.content.decode()
+    assert [(row["label"], str(row["value"])) for row in response.context["fields"]] == [
+        ("Model", "15 inch"),
+        ("Needed on", "2027-01-04"),
+        ("Extras", "Dock, Bag"),
+        ("For whom", str(desk["manager"].pk)),
+        ("Why", "New hire\nstarts Monday"),
+        ("Quote", "quote.pdf"),
+    ]
+    quote = Attachment.objects.get(request=request)
+    assert page.count(f'<a href="/requests/{request.key}/attachments/{quote.pk}/" download>quote.pdf</a>') == 1
+    assert response.context["files"] == []
+    assert "Jan. 4, 2027" in page
+    assert "New hire<br>starts Monday" in page
+    assert page.count(f'href="/people/{desk["manager"].pk}/"') == 2  # for whom, and on behalf of
+
+
+def test_history_names_the_people_in_it(filed: dict[str, Any], client_for: ClientFor) -> None:
+    services.request_assign(actor=filed["lead"].user, request=filed["request"], assignee_id=filed["agent"].pk)
+    services.request_watch(
+        actor=filed["agent"].user, request=filed["request"], employee_id=filed["lead"].pk, watch=True
+    )
+
+    response = client_for(filed["employee"]).get(_url(filed["request"]))
+
+    assert [(item["person"].name, item["text"]) for item in response.context["timeline"] if "text" in item] == [
+        ("Eve Employee", "opened the request"),
+        ("Sam Agent", "first response given"),
+        ("Lena Lead", "assigned it to Sam Agent"),
+        ("Sam Agent", "added Lena Lead as a watcher"),
+    ]
+
+
 # --- files ------------------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ requests the same URLs and swaps the page's body (``#request-body``) or the queu
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -106,7 +106,7 @@ def queues(request: HttpRequest) -> HttpResponse:
         "rows": [(row, _next_clock(row, now)) for row in page.object_list],
         "agents": agents,
         "several_desks": len(desks) > 1,
-        "me": access.employee,
+        "myself": access.employee,
     }
     if request.htmx and request.htmx.target == "queue-results":  # type: ignore[attr-defined]
         return render(request, "servicedesk/workspace/queue_results.html", context)
@@ -252,7 +252,7 @@ def _field_rows(fields: list[Any], values: dict[str, Any], people: dict[int, Emp
             row["person"] = people.get(value) if isinstance(value, int) else None
         elif field.type == FieldType.DATE and isinstance(value, str):
             try:
-                row["date"] = datetime.fromisoformat(value).date()
+                row["date"] = date.fromisoformat(value)
             except ValueError:
                 row["date"] = None
         elif field.type == FieldType.FILE and isinstance(value, dict):
@@ -285,6 +285,8 @@ def _render_request(
     values = service_request.field_values or {}
     people = selectors.people_by_id(employee_ids=_person_ids(events, fields, values))
     watchers = selectors.request_watchers(request=service_request)
+    field_rows = _field_rows(fields, values, people)
+    in_fields = {row["attachment"] for row in field_rows if row.get("attachment")}
     timeline: list[dict[str, Any]] = [{"at": comment.created_at, "comment": comment} for comment in comments]
     for event in events:
         text = _event_text(event, people)
@@ -299,15 +301,16 @@ def _render_request(
         "is_requester": is_requester,
         "clocks": clocks,
         "timeline": timeline,
-        "fields": _field_rows(fields, values, people),
-        "files": selectors.request_files(request=service_request),
+        "fields": field_rows,
+        # Files of file fields are shown beside their label already.
+        "files": [file for file in selectors.request_files(request=service_request) if file.pk not in in_fields],
         "watchers": watchers,
         "watching": employee is not None and any(watcher.pk == employee.pk for watcher in watchers),
         "can_watch": employee is not None,
         "moves": _moves(service_request, is_agent=is_agent, is_requester=is_requester),
         "agents": list(selectors.desk_agents(desk=service_request.desk)) if is_agent and is_open else [],
         "priorities": Priority.choices,
-        "me": employee,
+        "myself": employee,
         "reply_form": reply_form or ReplyForm(),
         "requester_profile": service_request.requester.profile if is_agent else None,
     }
