@@ -448,6 +448,9 @@ def _grow(desk: dict[str, Any], request: Request, replies: int) -> None:
     services.request_watch(actor=desk["agent"].user, request=request, employee_id=helpers[0].pk, watch=True)
 
 
+# The 5 of every signed-in page, the desk standing (3), the request (its id by key, then the row),
+# clocks, comments and their files, history, the form's fields, the people named, watchers, the
+# request's own files; an agent also reads the requester's profile and the desk's agents.
 @pytest.mark.parametrize("replies", [3, 30])
 @pytest.mark.parametrize(("who", "queries"), [("agent", 20), ("employee", 18)])
 def test_request_page_query_count_is_flat(
