@@ -40,6 +40,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from insideout.calendars import BusinessCalendar
 
@@ -67,10 +68,13 @@ class Figure:
     target: float
     detail: str = ""
     complete: bool = True  # False when some requests failed or were never sent in time
+    at_least: bool = False  # the target is a floor (throughput, ratios), not a ceiling
 
     @property
     def passed(self) -> bool:
-        return self.complete and self.value <= self.target
+        if not self.complete:
+            return False
+        return self.value >= self.target if self.at_least else self.value <= self.target
 
 
 @dataclass
@@ -81,6 +85,11 @@ class Latencies:
     failures: int = 0
     first_failure: str = ""
     seconds: float = 0.0
+
+    @property
+    def throughput(self) -> float:
+        """Answered requests a second over the row's wall time."""
+        return len(self.samples) / self.seconds if self.seconds else 0.0
 
     @property
     def unsent(self) -> int:
@@ -127,10 +136,18 @@ def run_measured(args: Sequence[str], env: dict[str, str], *, timeout: float) ->
     return seconds, usage.ru_maxrss / 1024, text  # ru_maxrss is in KiB on Linux
 
 
+PORTS = range(8100, 8200)  # the loopback ports this benchmark may listen on
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
+    for port in PORTS:
+        with socket.socket() as sock:
+            try:
+                sock.bind((HOST, port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit(f"No free port between {PORTS.start} and {PORTS.stop - 1}.")
 
 
 def request(
@@ -163,50 +180,60 @@ def cookies_of(headers: dict[str, list[str]]) -> dict[str, str]:
     return jar
 
 
-def sign_in(port: int) -> str:
-    """A session cookie for the demo user, through the real sign-in form (CSRF included)."""
-    status, headers, body = request(port, "/accounts/login/")
+def sign_in(port: int, username: str = USERNAME, *, login: str = "/accounts/login/", password: str = PASSWORD) -> str:
+    """A session cookie for a user, through the real sign-in form (CSRF included)."""
+    status, headers, body = request(port, login)
     if status != 200:
-        raise SystemExit(f"GET /accounts/login/ answered {status}")
+        raise SystemExit(f"GET {login} answered {status}")
     csrf_cookie = cookies_of(headers)["csrftoken"]
     match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
     if match is None:
         raise SystemExit("The sign-in form has no CSRF token.")
     form = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": match.group(1).decode(), "username": USERNAME, "password": PASSWORD}
+        {"csrfmiddlewaretoken": match.group(1).decode(), "username": username, "password": password}
     )
     status, headers, _body = request(
         port,
-        "/accounts/login/",
+        login,
         {
             "Cookie": f"csrftoken={csrf_cookie}",
             "Content-Type": "application/x-www-form-urlencoded",
-            "Referer": f"http://{HOST}:{port}/accounts/login/",
+            "Referer": f"http://{HOST}:{port}{login}",
         },
         method="POST",
         body=form,
     )
     session = cookies_of(headers).get("sessionid")
     if status != 302 or not session:
-        raise SystemExit(f"Signing in as {USERNAME} failed (status {status}).")
+        raise SystemExit(f"Signing in as {username} failed (status {status}).")
     return f"sessionid={session}; csrftoken={csrf_cookie}"
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], port: int, log_file: Path) -> Iterator[None]:
+def gunicorn(
+    env: dict[str, str],
+    port: int,
+    log_file: Path,
+    *,
+    python: str = sys.executable,
+    app: str = "config.wsgi:application",
+    ready: str = "/accounts/login/",
+    cwd: Path | None = None,
+) -> Iterator[None]:
+    """gunicorn with 2 sync workers on ``port``, until the block ends (then stopped by its pid)."""
     command = [
-        sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{HOST}:{port}",
+        python, "-m", "gunicorn", app, "--bind", f"{HOST}:{port}",
         "--workers", "2", "--timeout", "60", "--log-level", "warning",
     ]  # fmt: skip
     with log_file.open("w") as log_output:
-        server = subprocess.Popen(command, env=env, stdout=log_output, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(command, env=env, stdout=log_output, stderr=subprocess.STDOUT, cwd=cwd)
         try:
             deadline = time.monotonic() + 60
             while True:
                 if server.poll() is not None:
                     raise SystemExit(f"gunicorn exited with {server.returncode}; see {log_file}")
                 with contextlib.suppress(OSError):
-                    if request(port, "/accounts/login/")[0] == 200:
+                    if request(port, ready)[0] == 200:
                         break
                 if time.monotonic() > deadline:
                     raise SystemExit("gunicorn did not answer within 60 s.")
@@ -221,25 +248,66 @@ def gunicorn(env: dict[str, str], port: int, log_file: Path) -> Iterator[None]:
                 server.wait(timeout=5)
 
 
+@dataclass(frozen=True)
+class Call:
+    """One HTTP request of a sample; a sample may need several (a page and the data it loads)."""
+
+    path: str
+    method: str = "GET"
+    body: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    ok: tuple[int, ...] = (200,)
+
+
+def row_figure(name: str, row: Latencies, target: float, budget: float) -> Figure:
+    """A row's p95 against its target; incomplete when a request failed or was not sent in time."""
+    detail = f"p50 {row.percentile(0.5) * 1000:,.0f} ms; {len(row.samples)} of {row.planned} answered"
+    if row.failures:
+        detail += f", {row.failures} failed (first: {row.first_failure})"
+    if row.unsent:
+        detail += f", {row.unsent} not sent within {budget:.0f} s"
+    complete = not row.failures and not row.unsent
+    return Figure(f"{name}, p95", row.percentile(0.95) * 1000, "ms", target, detail, complete)
+
+
 def measure(
-    name: str, port: int, paths: Sequence[str], headers: dict[str, str], *, threads: int, budget: float
+    name: str,
+    port: int,
+    paths: Sequence[str | Sequence[Call]],
+    headers: dict[str, str],
+    *,
+    threads: int,
+    budget: float,
 ) -> Latencies:
+    """Send each planned sample (a path, or a sequence of calls timed together) from ``threads`` threads."""
     result = Latencies(name, planned=len(paths))
     lock = threading.Lock()
     started = time.monotonic()
     deadline = started + budget
 
-    def one(path: str) -> None:
+    def one(plan: str | Sequence[Call]) -> None:
         left = deadline - time.monotonic()
         if left <= 0:
             return
+        calls = [Call(plan)] if isinstance(plan, str) else list(plan)
         begin = time.perf_counter()
-        try:
-            # A request may outlive the budget by a few seconds at most: the run stays bounded.
-            status, _headers, _body = request(port, path, headers, timeout=min(30.0, left + 5))
-            failure = "" if status == 200 else f"{path}: HTTP {status}"
-        except OSError as exc:
-            failure = f"{path}: {exc}"
+        failure = ""
+        for call in calls:
+            try:
+                # A request may outlive the budget by a few seconds at most: the run stays bounded.
+                status, _headers, _body = request(
+                    port,
+                    call.path,
+                    headers | call.headers,
+                    method=call.method,
+                    body=call.body,
+                    timeout=min(30.0, left + 5),
+                )
+                failure = "" if status in call.ok else f"{call.method} {call.path}: HTTP {status}"
+            except OSError as exc:
+                failure = f"{call.path}: {exc}"
+            if failure:
+                break
         elapsed = time.perf_counter() - begin
         with lock:
             if failure:
@@ -294,87 +362,142 @@ def machine_notes(load_before: tuple[float, float, float]) -> list[str]:
     ]  # fmt: skip
 
 
+def _figure_lines(figures: Sequence[Figure]) -> list[str]:
+    lines = ["| what | figure | target | result |", "| --- | --- | --- | --- |"]
+    for figure in figures:
+        value = f"{figure.value:,.1f} {figure.unit}" if figure.value != float("inf") else "not measured"
+        detail = f" ({figure.detail})" if figure.detail else ""
+        bound = "≥" if figure.at_least else "≤"
+        lines.append(
+            f"| {figure.what} | {value}{detail} | {bound} {figure.target:,.0f} {figure.unit} | "
+            f"{'pass' if figure.passed else '**fail**'} |"
+        )
+    return lines
+
+
+def _latency_lines(rows: Sequence[Latencies]) -> list[str]:
+    lines = [
+        "| request | answered | failed | not sent in time | p50 | p95 | throughput | wall |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row.name} | {len(row.samples)} | {row.failures} | {row.unsent} | "
+            f"{row.percentile(0.5) * 1000:,.0f} ms | {row.percentile(0.95) * 1000:,.0f} ms | "
+            f"{row.throughput:,.1f}/s | {row.seconds:.1f} s |"
+        )
+    return lines
+
+
 def write_report(
-    output: Path, figures: list[Figure], latencies: list[Latencies], notes: list[str], options: argparse.Namespace
+    output: Path,
+    figures: list[Figure],
+    latencies: list[Latencies],
+    notes: list[str],
+    options: argparse.Namespace,
+    sections: Sequence[Any] = (),
 ) -> None:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Performance",
         "",
-        f"Measured {stamp} by `make bench` (`tools/bench.py`) on SQLite, the default database.",
+        f"Measured {stamp} by `make bench` (`tools/bench.py`); SQLite unless a heading says PostgreSQL. "
+        "The machine is shared: see the load average under Machine.",
         "",
-        "| what | figure | target | result |",
-        "| --- | --- | --- | --- |",
+        "## Directory and business calendar",
+        "",
+        *_figure_lines(figures),
     ]
-    for figure in figures:
-        value = f"{figure.value:,.1f} {figure.unit}" if figure.value != float("inf") else "no answer"
-        detail = f" ({figure.detail})" if figure.detail else ""
-        lines.append(
-            f"| {figure.what} | {value}{detail} | ≤ {figure.target:,.0f} {figure.unit} | "
-            f"{'pass' if figure.passed else '**fail**'} |"
-        )
+    if latencies:
+        lines += ["", *_latency_lines(latencies)]
+    for section in sections:
+        lines += ["", f"## {section.title}", "", *_figure_lines(section.figures)]
+        if section.rows:
+            lines += ["", *_latency_lines(section.rows)]
+        if section.notes:
+            lines += ["", *[f"- {note}" for note in section.notes]]
     lines += [
         "",
         "## How it was measured",
         "",
         f"- Demo load: `insideout migrate` then `insideout demo --employees {options.employees}` in a fresh data "
-        "directory; wall time of the command and the peak resident memory of its process.",
+        "directory; wall time of the command and the peak resident memory of its process."
+        + (" (Skipped in this run: `--skip-directory`.)" if options.skip_directory else ""),
         f"- Requests: gunicorn, 2 sync workers on 127.0.0.1; {options.requests} requests per row from "
         f"{options.threads} client threads, a new connection each, after a short warm-up; each row stops "
-        f"after {options.budget:.0f} s. The API rows use a read token from `insideout token create --user "
-        f"{USERNAME}`; the page row signs in as `{USERNAME}` through the sign-in form. Pages are spread over "
+        f"after {options.budget:.0f} s. The API rows use a token from `insideout token create --user "
+        f"{USERNAME}`; the page rows sign in as `{USERNAME}` through the sign-in form. Pages are spread over "
         f"the whole directory; searches cycle through {len(QUERIES)} words and names (e.g. "
         f"{', '.join(QUERIES[:4])}).",
         f"- Business calendar: {CALENDAR_CALLS:,} calls of `BusinessCalendar.add(start, 8 hours)` in one process "
         "on a Berlin office calendar (09:00–17:00 with a lunch break, German and Berlin holidays), starts "
         "spread over 2026.",
+        "- Service desk data (`tools/bench_servicedesk.py load`): a demo directory of "
+        f"{options.servicedesk_employees:,} people, desks for IT, HR and Finance (70/20/10 % of the requests) "
+        "with 7 request types and their default standards, created through the services; then raw bulk "
+        "inserts in one transaction (`executemany` on SQLite, `COPY` on PostgreSQL): requests spread over two "
+        "years, the newest 3 % still open (new, in progress, waiting), each with its history events (opened, "
+        "first response, status changes), its two clock rows from the real replay of that history "
+        "(`clockstore.replay`) and its queue fields from `clockstore.flags_for`, and its comments; warnings the "
+        "sweep would have sent are marked as sent. Deterministic for a seed, relative to the load's time.",
+        "- Service desk rows: signed in as `sam` (page rows) or with his write token (API rows); he is an agent "
+        "of IT's desk. Request pages are spread over all of IT's request numbers. Queue rows cycle through "
+        "the queues all open, unassigned, mine, at risk, breached and team. A route that is not built yet "
+        "answers 404 and is reported as not measured.",
+        "- Sweep: `services.clocks_sweep()` in one process against the big database: one catch-up run "
+        "(whatever became due since the load), then 20 runs at the same instant, when nothing has changed; "
+        "the median is the figure.",
+        f"- Side by side: the same {options.compare_requests:,} requests with 3 comments each in InsideOut and in "
+        "django-helpdesk (PyPI, its own virtual environment under `bench-work/helpdesk-venv`, a minimal project "
+        "in `tools/bench_helpdesk/` with `HELPDESK_STAFF_ONLY_TICKET_OWNERS=True`, no teams, the same SQLite "
+        "settings as InsideOut: WAL, IMMEDIATE transactions, synchronous=FULL), three queues as the three "
+        f"desks, the same client with {options.threads} threads, {options.compare_samples} requests per row, "
+        "2 gunicorn workers each, a signed-in staff agent. Compared: list = InsideOut's agent queue page "
+        "(pages 1–20 of all open requests) vs django-helpdesk's ticket list page plus the JSON request its "
+        "table loads (one sample = both, as a browser needs both); page = the request page vs the ticket "
+        "page; create = InsideOut's create API vs django-helpdesk's staff ticket form (POST, redirect); "
+        "dashboard = InsideOut's workspace `/desk/` (queue counts and the first page) vs `/dashboard/`. "
+        "The ratio is InsideOut's throughput (answered requests a second) over django-helpdesk's.",
         "- Latency includes queueing: more client threads than workers, as when several people use the site. "
         "A row passes only when every request was answered within the budget.",
-        "- The demo target comes from the product brief; the memory and latency targets are the project's "
-        "own working limits for one small machine.",
+        "- The demo target comes from the product brief; the service desk targets from issue 3; the directory's "
+        "memory and latency targets are the project's own working limits for one small machine.",
         "",
-        "| request | answered | failed | not sent in time | p50 | p95 | wall |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for row in latencies:
-        lines.append(
-            f"| {row.name} | {len(row.samples)} | {row.failures} | {row.unsent} | "
-            f"{row.percentile(0.5) * 1000:,.0f} ms | {row.percentile(0.95) * 1000:,.0f} ms | {row.seconds:.1f} s |"
-        )
-    lines += ["", "## Machine", ""] + [f"- {note}" for note in notes]
-    lines += [
+        "## Machine",
+        "",
+        *[f"- {note}" for note in notes],
         "",
         "## Reproduce",
         "",
         "```sh",
         "make bench            # or: .venv/bin/python tools/bench.py",
+        ".venv/bin/python tools/bench.py --postgres                        # the targets on PostgreSQL too",
+        ".venv/bin/python tools/bench.py --skip-directory --servicedesk-requests 200000 --skip-helpdesk",
         "```",
         "",
-        "By hand, in a scratch data directory:",
+        "Options: `--skip-directory` (no 100,000-people directory rows), `--skip-servicedesk` (no targets), "
+        "`--skip-helpdesk` (no side-by-side run), `--postgres` (the targets on a private PostgreSQL server as "
+        "`make test` starts one), `--servicedesk-requests N` (default 1,000,000), `--servicedesk-comments N` "
+        "(default 3 a request), `--compare-requests N` (default 200,000), `--compare-samples N`, "
+        "`--requests N` and `--budget S` per row, `--keep` (keep the data under `bench-work/`).",
+        "",
+        "The service desk data alone, in a scratch data directory:",
         "",
         "```sh",
         "export INSIDEOUT_DATA_DIR=$(mktemp -d)",
         ".venv/bin/insideout migrate --no-input -v 0",
         f"/usr/bin/time -v .venv/bin/insideout demo --employees {options.employees}",
+        ".venv/bin/insideout demo --employees 20000",
+        ".venv/bin/python tools/bench_servicedesk.py load --requests 1000000 --comments 3000000",
+        ".venv/bin/python tools/bench_servicedesk.py sweep",
         "```",
         "",
     ]
     output.write_text("\n".join(lines))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--employees", type=int, default=100_000)
-    parser.add_argument("--requests", type=int, default=300, help="requests per measurement")
-    parser.add_argument("--threads", type=int, default=4, help="concurrent client threads")
-    parser.add_argument("--budget", type=float, default=60.0, help="seconds at most per measurement")
-    parser.add_argument("--output", type=Path, default=OUTPUT)
-    parser.add_argument("--keep", action="store_true", help="keep the data directory under bench-work/")
-    options = parser.parse_args(argv)
-
-    load_before = os.getloadavg()
-    WORK.mkdir(exist_ok=True)
-    data_dir = Path(tempfile.mkdtemp(prefix="run-", dir=WORK))
+def insideout_env(data_dir: Path, database_url: str = "") -> dict[str, str]:
+    """The environment of InsideOut's commands and server on a scratch database (SQLite unless a URL)."""
     env = {key: value for key, value in os.environ.items() if key != "INSIDEOUT_DATABASE_URL"}
     env.update(
         {
@@ -385,14 +508,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             "DJANGO_SETTINGS_MODULE": "config.settings",
         }
     )
-    figures: list[Figure] = []
-    latencies: list[Latencies] = []
+    if database_url:
+        env["INSIDEOUT_DATABASE_URL"] = database_url
+    return env
+
+
+def directory_rows(options: argparse.Namespace, figures: list[Figure], latencies: list[Latencies]) -> None:
+    """The directory's figures: the 100,000-people demo load and the people API and search page."""
+    data_dir = Path(tempfile.mkdtemp(prefix="run-", dir=WORK))
+    env = insideout_env(data_dir)
     try:
-        per_call, detail = calendar_add_microseconds()
-        log(f"BusinessCalendar.add, 8 hours: {per_call:.1f} µs per call ({detail})")
-        figures.append(
-            Figure("BusinessCalendar.add, 8-hour target", per_call, "µs", CALENDAR_TARGET_MICROSECONDS, detail)
-        )
         log(f"data directory {data_dir}")
         run([*INSIDEOUT, "migrate", "--no-input", "-v", "0"], env, timeout=300)
         log(f"loading the demo: {options.employees:,} employees")
@@ -430,21 +555,45 @@ def main(argv: Sequence[str] | None = None) -> int:
                 log(f"measuring {name}")
                 row = measure(name, port, paths, headers, threads=options.threads, budget=options.budget)
                 latencies.append(row)
-                detail = f"p50 {row.percentile(0.5) * 1000:,.0f} ms; {len(row.samples)} of {row.planned} answered"
-                if row.failures:
-                    detail += f", {row.failures} failed (first: {row.first_failure})"
-                if row.unsent:
-                    detail += f", {row.unsent} not sent within {options.budget:.0f} s"
-                complete = not row.failures and not row.unsent
-                figures.append(Figure(f"{name}, p95", row.percentile(0.95) * 1000, "ms", target, detail, complete))
-                log(f"{name}: p95 {row.percentile(0.95) * 1000:,.0f} ms, {detail}")
+                figure = row_figure(name, row, target, options.budget)
+                figures.append(figure)
+                log(f"{name}: p95 {figure.value:,.0f} ms, {figure.detail}")
     finally:
         if not options.keep:
             shutil.rmtree(data_dir, ignore_errors=True)
 
-    write_report(options.output, figures, latencies, machine_notes(load_before), options)
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import bench_desks  # noqa: PLC0415 - it imports this module
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--employees", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=300, help="requests per measurement")
+    parser.add_argument("--threads", type=int, default=4, help="concurrent client threads")
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds at most per measurement")
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--keep", action="store_true", help="keep the data directories under bench-work/")
+    parser.add_argument("--skip-directory", action="store_true", help="no directory (people) rows")
+    bench_desks.add_options(parser)
+    options = parser.parse_args(argv)
+
+    load_before = os.getloadavg()
+    WORK.mkdir(exist_ok=True)
+    figures: list[Figure] = []
+    latencies: list[Latencies] = []
+    per_call, detail = calendar_add_microseconds()
+    log(f"BusinessCalendar.add, 8 hours: {per_call:.1f} µs per call ({detail})")
+    figures.append(Figure("BusinessCalendar.add, 8-hour target", per_call, "µs", CALENDAR_TARGET_MICROSECONDS, detail))
+    if not options.skip_directory:
+        directory_rows(options, figures, latencies)
+    sections = bench_desks.run_all(options)
+
+    notes = machine_notes(load_before)
+    notes.append("load average when the run ended: " + ", ".join(f"{value:.2f}" for value in os.getloadavg()))
+    write_report(options.output, figures, latencies, notes, options, sections)
     log(f"wrote {options.output}")
     failed = [figure.what for figure in figures if not figure.passed]
+    failed += [figure.what for section in sections for figure in section.figures if not figure.passed]
     if failed:
         log("missed targets: " + "; ".join(failed))
     return 1 if failed else 0
