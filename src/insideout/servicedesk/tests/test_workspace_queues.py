@@ -220,7 +220,9 @@ def test_non_agents_are_told_they_have_no_queues(desk: dict[str, Any], client_fo
     response = client_for(desk["employee"]).get("/desk/")
 
     assert response.status_code == 403
-    assert "You are not an agent of any service desk, so you have no queues." in response.content.decode()
+    page = response.content.decode()
+    assert "You are not an agent of any service desk, so you have no queues." in page
+    assert '<a href="/services/">Ask a desk for a service</a>' in page
 
 
 def test_queues_page_in_pages(desk: dict[str, Any], client_for: ClientFor) -> None:
