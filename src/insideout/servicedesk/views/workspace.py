@@ -35,6 +35,7 @@ from insideout.servicedesk.clockview import ClockView, clock_view
 from insideout.servicedesk.models import FieldType, Metric, Priority, Request, Status
 from insideout.servicedesk.views.common import actor, get_or_404
 from insideout.servicedesk.views.workspace_forms import (
+    FILTER_NAMES,
     QUEUE_LABELS,
     AssignForm,
     BulkAssignForm,
@@ -101,7 +102,7 @@ def queues(request: HttpRequest) -> HttpResponse:
             for name, label in QUEUE_LABELS.items()
         ],
         "queue_label": QUEUE_LABELS[values["queue"]],
-        "filtered": any(values.get(name) for name in ("desk", "service", "priority", "status", "assignee", "q")),
+        "filtered": any(values.get(name) for name in FILTER_NAMES if name != "queue"),
         "page": page,
         "rows": [(row, _next_clock(row, now)) for row in page.object_list],
         "agents": agents,
@@ -116,7 +117,7 @@ def queues(request: HttpRequest) -> HttpResponse:
 def _queue_url(back: str) -> str:
     """The queue the bulk form came from, rebuilt from known filters only (never an open redirect)."""
     given = QueryDict(back[:1000])
-    values = {name: given.get(name) for name in ("queue", "desk", "service", "priority", "status", "assignee", "q")}
+    values = {name: given.get(name) for name in FILTER_NAMES}
     query = filters_query(values)
     page = given.get("page", "")
     if page.isdigit():
