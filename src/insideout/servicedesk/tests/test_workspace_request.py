@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from insideout.people import services as people_services
 from insideout.people.tests.factories import EmployeeFactory
 from insideout.servicedesk import services
 from insideout.servicedesk.models import Attachment, Comment, Request, Watcher
@@ -377,6 +379,40 @@ def test_history_names_the_people_in_it(filed: dict[str, Any], client_for: Clien
         ("Lena Lead", "assigned it to Sam Agent"),
         ("Sam Agent", "added Lena Lead as a watcher"),
     ]
+
+
+def test_times_are_shown_in_the_viewer_s_zone(desk: dict[str, Any], client_for: ClientFor) -> None:
+    # Monday 23 November 2026, 10:00 in Berlin: first response (P3, 4 working hours) due 15:00 Berlin.
+    request = request_create(
+        requester=desk["employee"], request_type=desk["request_type"], now=datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    )
+    people_services.employee_update(employee=desk["agent"], actor=desk["admin"].user, time_zone="America/New_York")
+
+    berlin = client_for(desk["lead"]).get(_url(request)).content.decode()
+    new_york = client_for(desk["agent"]).get(_url(request)).content.decode()
+
+    assert "(due Nov. 23, 2026, 3 p.m.)" in berlin
+    assert "(due Nov. 23, 2026, 9 a.m.)" in new_york
+
+
+def test_htmx_reply_with_an_error_answers_with_the_body_and_the_error(
+    filed: dict[str, Any], client_for: ClientFor
+) -> None:
+    before = _state(filed["request"])
+
+    response = client_for(filed["agent"]).post(
+        _url(filed["request"], "reply"),
+        {"body": "", "internal": "on"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="request-body",
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in page
+    assert '<ul class="errorlist" id="body-errors"><li>This field is required.</li></ul>' in page
+    assert 'name="internal" id="id_internal" checked' in page
+    assert _state(filed["request"]) == before
 
 
 # --- files ------------------------------------------------------------------------------------------
