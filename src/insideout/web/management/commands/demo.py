@@ -1,4 +1,8 @@
-"""``insideout demo``: load a realistic demo organisation into an empty directory."""
+"""``insideout demo``: load a realistic demo organisation and its service desks into an empty directory.
+
+It lives in ``web`` because it loads two contexts (people, then the service desk) and only the
+presentation layer may import both; ``insideout.web`` comes first in ``INSTALLED_APPS``.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,18 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from insideout.people import demo
+from insideout.servicedesk import demo as servicedesk_demo
 
 
 class Command(BaseCommand):
     help = (
-        "Load a realistic, deterministic demo organisation (same --seed, same people) into an empty "
-        "directory, and print the demo sign-ins. Every demo account's password is "
+        "Load a realistic, deterministic demo organisation (same --seed, same people) with a service desk "
+        "for every service-providing department and two years of requests, into an empty directory, and "
+        "print the demo sign-ins. Every demo account's password is "
         f"'{demo.DEMO_PASSWORD}': demo data only. On a directory that already has people or units it "
-        "refuses and changes nothing; --if-empty makes that a quiet success that prints the sign-ins "
-        "again. To start over, empty the database first (insideout flush)."
+        "refuses and changes nothing (also when it has people but no service desks); --if-empty makes "
+        "that a quiet success that prints the sign-ins again. To start over, empty the database first "
+        "(insideout flush)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,6 +32,16 @@ class Command(BaseCommand):
             type=int,
             default=400,
             help=f"how many people (at least {demo.MIN_EMPLOYEES}; default 400)",
+        )
+        parser.add_argument(
+            "--requests",
+            type=int,
+            default=None,
+            help=(
+                "how many service requests over the last two years, across all desks (default "
+                f"{servicedesk_demo.REQUESTS_PER_EMPLOYEE:g} per person, 3,000 for 400 people; 0: desks and "
+                "catalogs only)"
+            ),
         )
         parser.add_argument(
             "--seed", type=int, default=demo.DEFAULT_SEED, help=f"random seed (default {demo.DEFAULT_SEED})"
@@ -37,8 +54,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         employees: int = options["employees"]
+        requests: int = options["requests"]
+        if requests is None:
+            requests = servicedesk_demo.default_requests(employees)
         if employees < demo.MIN_EMPLOYEES:
             raise CommandError(f"--employees must be at least {demo.MIN_EMPLOYEES}.")
+        if requests < 0:
+            raise CommandError("--requests cannot be negative.")
         people, units = demo.directory_counts()
         if people or units:
             if options["if_empty"]:
@@ -52,7 +74,10 @@ class Command(BaseCommand):
                 "Use --if-empty to keep them (and print the demo sign-ins), or empty the database first "
                 "with 'insideout flush' to load a fresh demo."
             )
-        self.stdout.write(f"Loading a demo organisation of {employees:,} people (seed {options['seed']})…")
+        self.stdout.write(
+            f"Loading a demo organisation of {employees:,} people and {requests:,} service requests "
+            f"(seed {options['seed']})…"
+        )
         last = [0.0]
 
         def progress(phase: str, done: int, total: int) -> None:
@@ -62,14 +87,23 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {phase} {done:,}/{total:,}")
 
         try:
-            result = demo.demo_load(employees=employees, seed=options["seed"], progress=progress)
-        except demo.DemoError as exc:
+            result, desks = servicedesk_demo.demo_load(
+                employees=employees, requests=requests, seed=options["seed"], progress=progress
+            )
+        except (demo.DemoError, servicedesk_demo.DemoError) as exc:
             raise CommandError(f"{exc} Nothing was changed; empty the database first (insideout flush).") from exc
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {result.employees:,} people ({result.leavers:,} of them leavers), {result.units:,} units "
                 f"({result.service_departments} service-providing departments) and {result.events:,} history "
                 f"events in {result.seconds:.1f} s."
+            )
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded {desks.desks} service desks ({desks.services} services, {desks.request_types} request "
+                f"types) and {desks.requests:,} requests with {desks.comments:,} comments and {desks.events:,} "
+                f"history events in {desks.seconds:.1f} s."
             )
         )
         self._print_sign_ins()
