@@ -9,6 +9,7 @@ from insideout import __version__
 from insideout.api import errors
 from insideout.api.auth import auth
 from insideout.people.api import router as people_router
+from insideout.servicedesk.api import router as servicedesk_router
 
 
 class InsideOutAPI(NinjaAPI):
@@ -43,3 +44,4 @@ api = InsideOutAPI(
 )
 errors.install(api)
 api.add_router("", people_router)
+api.add_router("", servicedesk_router)

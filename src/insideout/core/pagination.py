@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from typing import Any, Generic, TypeVar, overload
 
 from django.db.models import Model, QuerySet
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
 
 M = TypeVar("M", bound=Model)
 
@@ -54,3 +56,15 @@ class IdsFirst(Generic[M]):
 
     def __iter__(self) -> Iterator[M]:
         return iter(self.queryset)
+
+
+# Deeper than any real list; bounds the OFFSET a client can ask the database for.
+MAX_PAGE = 100_000
+
+
+class Pagination(PageNumberPagination):
+    """The API's numbered pages; ``page`` is bounded so a huge number is a 422, not a database overflow."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, description="Items per page; larger values are capped.")

@@ -8,29 +8,17 @@ from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from insideout.core.errors import NotFound
-from insideout.core.pagination import IdsFirst
+from insideout.core.pagination import IdsFirst, Pagination
 from insideout.people import selectors, services
 from insideout.people.models import Employee, Profile, Unit
 
 router = Router(tags=["people"])
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-# Deeper than any real directory; bounds the OFFSET a client can ask the database for.
-MAX_PAGE = 100_000
-
-
-class Pagination(PageNumberPagination):
-    """Numbered pages; ``page`` is bounded so a huge number is a 422, not a database overflow."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=MAX_PAGE)
-        page_size: int | None = Field(None, ge=1, description="Items per page; larger values are capped.")
-
 
 class PeopleFilters(Schema):
     q: str = Field("", max_length=100, description="Words to find in name, title, e-mail or unit.")

@@ -113,6 +113,19 @@ def desk_get_for(*, actor: User | None, desk_id: int, admin: bool = False) -> De
     return desk
 
 
+def desk_list_for(*, actor: User | None) -> QuerySet[Desk]:
+    """The desks the caller works or administers, by unit name."""
+    return desk_list().filter(pk__in=access_for(actor).staff_desk_ids)
+
+
+def desk_staff_get_for(*, actor: User | None, desk_id: int) -> Desk:
+    """A desk the caller works or administers; NotFound for everyone else."""
+    desk = desk_list_for(actor=actor).filter(pk=desk_id).first()
+    if desk is None:
+        raise NotFound(_("No such service desk."))
+    return desk
+
+
 def _audience_q(access: DeskAccess, prefix: str = "") -> Q:
     """Services the caller may request: open to everyone, or to a unit at or above the caller's."""
     everyone = Q(**{f"{prefix}audience": Audience.EVERYONE})
@@ -375,6 +388,14 @@ def people_by_id(*, employee_ids: Iterable[int]) -> dict[int, Employee]:
     if not ids:
         return {}
     return {employee.pk: employee for employee in Employee.objects.filter(pk__in=ids).select_related("user")}
+
+
+def units_by_id(*, unit_ids: Iterable[int]) -> dict[int, Unit]:
+    """Units named by id (e.g. who may request a service), in one query."""
+    ids = {int(pk) for pk in unit_ids}
+    if not ids:
+        return {}
+    return {unit.pk: unit for unit in Unit.objects.filter(pk__in=ids)}
 
 
 def desk_agents(*, desk: Desk) -> QuerySet[Employee]:
