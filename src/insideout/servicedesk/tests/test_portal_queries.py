@@ -93,3 +93,25 @@ def test_the_pages_really_grew(desk: dict[str, Any], client_for: Any) -> None:
     assert client.get("/services/").content.decode().count('<li class="card">') == 5
     assert client.get(f"/services/{desk['service'].pk}/").content.decode().count('class="card request-type"') == 4
     assert client.get("/requests/?show=all").content.decode().count('<span class="key">') == 25
+
+
+def test_filing_a_request_costs_the_same_with_more_data(
+    desk: dict[str, Any], client_for: Any, django_assert_num_queries: Any, subtests: Any
+) -> None:
+    client = client_for(desk["employee"])
+    url = f"/services/types/{desk['request_type'].pk}/new/"
+    # The first request warms the per-process calendar cache of the clocks.
+    assert client.post(url, {"subject": "A first laptop", "field_model": "13 inch"}).status_code == 302
+
+    def check(size: str) -> None:
+        # The page's 12, and the service's own lookups in its savepoint (the type with its fields,
+        # the audience) before it finds the answers wrong.
+        with subtests.test(f"invalid, {size}"), django_assert_num_queries(18):
+            assert client.post(url, {"subject": "", "field_model": "17 inch"}).status_code == 200
+        # The service's lookups, then the number, the request, its event, and its two clocks from the history.
+        with subtests.test(f"valid, {size}"), django_assert_num_queries(26):
+            assert client.post(url, {"subject": "A laptop", "field_model": "13 inch"}).status_code == 302
+
+    check("1 service, no request")
+    grow(desk)
+    check("5 services, 32 requests")
