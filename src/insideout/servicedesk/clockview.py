@@ -8,6 +8,7 @@ counting since, so its elapsed time is the stored figure plus the business time 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
@@ -94,9 +95,9 @@ def instant_words(value: datetime, *, zone: tzinfo | None = None, now: datetime 
     return formats.date_format(local, "D j M H:i")
 
 
-METRIC_WORDS = {
-    Metric.FIRST_RESPONSE: lambda: _("first response"),
-    Metric.RESOLUTION: lambda: _("resolution"),
+METRIC_WORDS: dict[str, Callable[[], str]] = {
+    Metric.FIRST_RESPONSE.value: lambda: _("first response"),
+    Metric.RESOLUTION.value: lambda: _("resolution"),
 }
 
 
