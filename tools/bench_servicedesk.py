@@ -55,37 +55,51 @@ def _naive(value: datetime | None) -> datetime | None:
 
 
 def catalog() -> list[dict[str, Any]]:
-    """Desks, services and request types through the real services; their standards and agents."""
+    """Desks with their request types, standards and agents.
+
+    Desks and catalogs the demo made (``insideout demo --requests 0``) are used as they are; a desk
+    that is missing, or has no request type with a standard for every priority, gets a small catalog
+    through the real services.
+    """
     from insideout.people.models import Unit, User
     from insideout.servicedesk import selectors, services
-    from insideout.servicedesk.models import Desk, ServiceStandard
+    from insideout.servicedesk.models import Desk, RequestType, ServiceStandard
 
     admin = User.objects.filter(is_superuser=True).order_by("pk").first()
     if admin is None:
         raise SystemExit("No superuser: load the demo directory first (insideout demo).")
+
+    def usable(desk: Desk) -> list[tuple[RequestType, dict[str, ServiceStandard]]]:
+        found = []
+        for request_type in RequestType.objects.filter(service__desk=desk, is_active=True, service__is_active=True):
+            standards = {
+                standard.priority: standard
+                for standard in ServiceStandard.objects.filter(request_type=request_type, is_current=True)
+            }
+            if len(standards) == len(PRIORITIES):
+                found.append((request_type, standards))
+        return found
+
     desks = []
     for code, share in DESK_SHARES:
-        services_ = CATALOG[code]
         unit = Unit.objects.filter(code=code, provides_services=True).first()
         if unit is None:
             continue
         desk = Desk.objects.filter(unit=unit).first() or services.desk_create(
             actor=admin, unit=unit, prefix=code, time_zone="Europe/Berlin", country="DE"
         )
-        types = []
-        for position, (service_name, type_names) in enumerate(services_.items()):
-            service = desk.services.filter(name=service_name).first() or services.service_create(
-                actor=admin, desk=desk, name=service_name, position=position
-            )
-            for type_position, type_name in enumerate(type_names):
-                request_type = service.request_types.filter(name=type_name).first() or services.request_type_create(
-                    actor=admin, service=service, name=type_name, position=type_position
+        types = usable(desk)
+        if not types:
+            for position, (service_name, type_names) in enumerate(CATALOG[code].items()):
+                service = desk.services.filter(name=service_name).first() or services.service_create(
+                    actor=admin, desk=desk, name=service_name, position=position
                 )
-                standards = {
-                    standard.priority: standard
-                    for standard in ServiceStandard.objects.filter(request_type=request_type, is_current=True)
-                }
-                types.append((request_type, standards))
+                for type_position, type_name in enumerate(type_names):
+                    if not service.request_types.filter(name=type_name).exists():
+                        services.request_type_create(
+                            actor=admin, service=service, name=type_name, position=type_position
+                        )
+            types = usable(desk)
         agents = list(selectors.desk_agents(desk=desk).values_list("pk", flat=True))
         desks.append({"desk": desk, "share": share, "types": types, "agents": agents})
     if not desks:
@@ -357,13 +371,39 @@ def sweep(repeat: int) -> dict[str, Any]:
 def info(count: int, seed: int) -> dict[str, Any]:
     """Keys of IT requests spread over all its numbers (for the request page), and a type to file."""
     _setup()
-    from insideout.servicedesk.models import Desk, RequestType
+    from insideout.people.models import Employee
+    from insideout.servicedesk.models import Desk, Request, RequestType
 
     rng = random.Random(seed)  # noqa: S311 - spreads pages, not security
-    desk = Desk.objects.get(prefix="IT")  # the benchmark's agent works on IT's desk
-    keys = [f"IT-{rng.randint(1, desk.next_number - 1)}" for _ in range(count)]
-    request_type = RequestType.objects.filter(service__desk=desk, name="New laptop").values_list("pk", flat=True)
-    return {"keys": keys, "request_type": request_type.first()}
+    desk = Desk.objects.select_related("unit").get(unit__code="IT")  # the benchmark's agent works there
+    numbers = [rng.randint(1, desk.next_number - 1) for _ in range(count)]
+    keys = [f"{desk.prefix}-{number}" for number in numbers]
+    id_of = dict(Request.objects.filter(desk=desk, number__in=numbers).values_list("number", "pk"))
+    # A type the agent may file whose required fields can go in JSON (no file field), and values for them.
+    agent = Employee.objects.filter(user__username="sam").values_list("pk", flat=True).first()
+    request_type, fields = None, {}
+    for candidate in RequestType.objects.filter(service__desk=desk, is_active=True, service__is_active=True).order_by(
+        "pk"
+    ):
+        required = list(candidate.fields.filter(required=True))
+        if any(spec.type == "file" for spec in required):
+            continue
+        sample = {
+            "text": "Benchmark",
+            "long_text": "Made by the benchmark.",
+            "date": "2026-12-31",
+            "number": 1,
+            "person": agent,
+        }
+        request_type = candidate.pk
+        fields = {
+            spec.key: (spec.choices[0] if spec.type == "choice" else spec.choices[:1])
+            if spec.type in ("choice", "multi_choice")
+            else sample[spec.type]
+            for spec in required
+        }
+        break
+    return {"keys": keys, "ids": [id_of[number] for number in numbers], "request_type": request_type, "fields": fields}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
