@@ -354,3 +354,19 @@ def test_home_shows_an_agent_their_work_and_the_clocks_in_trouble(desk: dict[str
         "Service desk My open requests 0 Assigned to me 1 At risk or breached 2 Ask for a service · Open my queues"
         in main(response)
     )
+
+
+def test_a_service_for_a_unit_is_open_to_the_units_below_it(desk: dict[str, Any], client_for: Any) -> None:
+    team = UnitFactory(code="SALES-N", name="Sales north", kind="team", parent=desk["sales"])
+    seller = EmployeeFactory(username="nina", first_name="Nina", last_name="North", unit=team)
+    service = services.service_create(
+        actor=desk["lead"].user, desk=desk["desk"], name="CRM seats", audience="units", audience_units=[desk["sales"]]
+    )
+    request_type = services.request_type_create(actor=desk["lead"].user, service=service, name="A seat")
+    form_url = f"/services/types/{request_type.pk}/new/"
+
+    assert client_for(seller).get(form_url).status_code == 200
+    assert client_for(desk["employee"]).get(form_url).status_code == 200
+    assert "CRM seats" in main(client_for(seller).get("/services/"))
+    assert client_for(desk["admin"]).get(form_url).status_code == 404  # Pat works for the company, above Sales
+    assert "CRM seats" not in main(client_for(desk["admin"]).get("/services/"))

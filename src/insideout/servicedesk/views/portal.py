@@ -35,6 +35,7 @@ from insideout.servicedesk.models import (
 from insideout.servicedesk.services import WEEKDAYS
 from insideout.servicedesk.views.common import actor, get_or_404
 from insideout.servicedesk.views.portal_forms import (
+    FIELD_PREFIX,
     CatalogSearchForm,
     MyRequestsForm,
     PeopleSearchForm,
@@ -178,7 +179,7 @@ def _people(request: HttpRequest, chosen: list[int]) -> tuple[list[Any], bool]:
 
 
 def _chosen_people(request: HttpRequest, request_type: RequestType) -> list[int]:
-    names = ["on_behalf_of", *(f"field_{f.key}" for f in request_type.fields.all() if f.type == "person")]
+    names = ["on_behalf_of", *(f"{FIELD_PREFIX}{f.key}" for f in request_type.fields.all() if f.type == "person")]
     return [int(value) for name in names if (value := request.POST.get(name, "")).isdigit()]
 
 
@@ -195,8 +196,9 @@ def request_new(request: HttpRequest, request_type_id: int) -> HttpResponse:
         form = RequestForm(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
             try:
-                created: Request = services.request_create(
-                    actor=me, request_type=request_type, **form.service_arguments()
+                # A type unpublished meanwhile is a 404, like any type the caller may not request.
+                created: Request = get_or_404(
+                    services.request_create, actor=me, request_type=request_type, **form.service_arguments()
                 )
             except ValidationError as exc:
                 form.add_service_errors(exc.message_dict)
