@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -24,10 +25,12 @@ from insideout.servicedesk.models import (
     OPEN_STATUSES,
     Attachment,
     Audience,
+    CalendarVersion,
     Comment,
     Desk,
     Request,
     RequestClock,
+    RequestField,
     RequestType,
     Service,
     ServiceStandard,
@@ -455,3 +458,91 @@ def people_to_pick(*, actor: User | None, q: str = "", limit: int = 200) -> list
             Q(user__first_name__icontains=word) | Q(user__last_name__icontains=word) | Q(user__email__icontains=word)
         )
     return list(people.order_by("sort_name", "pk")[:limit])
+
+
+# --- desk admin ----------------------------------------------------------------------------------
+
+
+def desk_list_admin_for(*, actor: User | None) -> list[Desk]:
+    """The desks the caller administers, by unit name."""
+    admin_ids = access_for(actor).admin_desk_ids
+    if not admin_ids:
+        return []
+    return list(desk_list().filter(pk__in=admin_ids))
+
+
+def units_without_desk_for(*, actor: User | None) -> list[Unit]:
+    """Service-providing units without a desk that the caller may open one for (its lead; any for a superuser)."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return []
+    units = Unit.objects.filter(provides_services=True, desk__isnull=True)
+    if not actor.is_superuser:
+        employee = access_for(actor).employee
+        if employee is None:
+            return []
+        units = units.filter(lead=employee)
+    return list(units.order_by("name", "pk"))
+
+
+def unit_choices() -> list[Unit]:
+    """Every unit, in tree order: what "who may request" offers."""
+    return list(Unit.objects.order_by("path", "pk"))
+
+
+def catalog_admin_for(*, desk: Desk) -> list[Service]:
+    """All of a desk's services (published or not) with their request types; two queries."""
+    return list(
+        desk.services.select_related("owner__user")
+        .prefetch_related(
+            models.Prefetch("request_types", queryset=RequestType.objects.order_by("position", "name", "pk"))
+        )
+        .order_by("position", "name", "pk")
+    )
+
+
+def _admin_check(actor: User | None, desk_id: int) -> None:
+    if actor is None or not actor.is_authenticated:
+        raise NotFound(_("No such service desk."))
+    if not access_for(actor).is_admin(desk_id):
+        raise Forbidden(_("Only the unit's lead may change its service desk."))
+
+
+def service_admin_get_for(*, actor: User | None, service_id: int) -> Service:
+    """A service to edit, for an admin of its desk (others get NotFound or Forbidden, as ``desk_get_for``)."""
+    service = (
+        Service.objects.select_related("desk__unit", "desk__calendar", "owner__user")
+        .prefetch_related("audience_units")
+        .filter(pk=service_id)
+        .first()
+    )
+    if service is None:
+        raise NotFound(_("No such service."))
+    _admin_check(actor, service.desk_id)
+    return service
+
+
+def request_type_admin_get_for(*, actor: User | None, request_type_id: int) -> RequestType:
+    """A request type to edit, with its form's fields, for an admin of its desk."""
+    request_type = (
+        RequestType.objects.select_related("service__desk__unit", "service__desk__calendar")
+        .prefetch_related(models.Prefetch("fields", queryset=RequestField.objects.order_by("position", "pk")))
+        .filter(pk=request_type_id)
+        .first()
+    )
+    if request_type is None:
+        raise NotFound(_("No such request type."))
+    _admin_check(actor, request_type.service.desk_id)
+    return request_type
+
+
+def calendar_versions_of(*, desk: Desk, limit: int = 50) -> list[CalendarVersion]:
+    """The desk's calendar versions, newest first, with who wrote each."""
+    return list(desk.calendar_versions.select_related("created_by__employee").order_by("-version")[:limit])
+
+
+def standard_versions_of(*, request_type: RequestType) -> dict[str, list[ServiceStandard]]:
+    """Every version of a request type's standards by priority, newest first; one query."""
+    result: dict[str, list[ServiceStandard]] = {}
+    for standard in request_type.standards.select_related("created_by__employee").order_by("priority", "-version"):
+        result.setdefault(standard.priority, []).append(standard)
+    return result
