@@ -9,8 +9,9 @@ endpoint's annotations in its own module, where names such as ``Query`` do not e
 """
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -156,7 +157,7 @@ class ClockOut(Schema):
     words: str = Field(..., description='The clock in a sentence, e.g. "first response due in 3 working hours".')
 
 
-def _clock(view: ClockView, now: datetime) -> dict[str, Any]:
+def _clock(view: ClockView, now: datetime, zone: tzinfo | None) -> dict[str, Any]:
     return {
         "metric": view.metric,
         "target": view.target.total_seconds(),
@@ -169,18 +170,28 @@ def _clock(view: ClockView, now: datetime) -> dict[str, Any]:
         "met_at": view.met_at,
         "at_risk": view.at_risk,
         "business_hours": view.business_hours,
-        "words": clock_words(view, now=now),
+        "words": clock_words(view, now=now, zone=zone),
     }
 
 
-def _clocks(service_request: Request, *, prefetched: bool = False) -> list[dict[str, Any]]:
+def _zone(actor: User) -> tzinfo | None:
+    """The caller's own time zone for the clocks' words (a token request has no zone activated)."""
+    employee = selectors.access_for(actor).employee
+    try:
+        return ZoneInfo(employee.time_zone) if employee is not None and employee.time_zone else None
+    except (ValueError, KeyError):
+        return None
+
+
+def _clocks(service_request: Request, actor: User, *, prefetched: bool = False) -> list[dict[str, Any]]:
     now = timezone.now()
+    zone = _zone(actor)
     rows = (
         sorted(service_request.clocks.all(), key=lambda clock: clock.metric)
         if prefetched
         else selectors.request_clocks(request=service_request)
     )
-    return [_clock(clock_view(clock, now=now), now) for clock in rows]
+    return [_clock(clock_view(clock, now=now), now, zone) for clock in rows]
 
 
 class RequestListFilters(Schema):
@@ -250,8 +261,8 @@ class RequestListItemOut(Schema):
         return _name(obj.assignee)
 
     @staticmethod
-    def resolve_clocks(obj: Request) -> list[dict[str, Any]]:
-        return _clocks(obj, prefetched=True)
+    def resolve_clocks(obj: Request, context: dict[str, Any]) -> list[dict[str, Any]]:
+        return _clocks(obj, _actor(context["request"]), prefetched=True)
 
 
 class RequestOut(Schema):
@@ -282,7 +293,7 @@ class RequestOut(Schema):
     clocks: list[ClockOut]
 
 
-def _request_body(service_request: Request) -> dict[str, Any]:
+def _request_body(service_request: Request, actor: User) -> dict[str, Any]:
     return {
         "id": service_request.pk,
         "key": service_request.key,
@@ -308,13 +319,14 @@ def _request_body(service_request: Request) -> dict[str, Any]:
         "first_responded_at": service_request.first_responded_at,
         "resolved_at": service_request.resolved_at,
         "closed_at": service_request.closed_at,
-        "clocks": _clocks(service_request),
+        "clocks": _clocks(service_request, actor),
     }
 
 
 def _request_fresh(request: HttpRequest, request_id: int) -> dict[str, Any]:
     """The request as the caller now sees it, after a change."""
-    return _request_body(selectors.request_get_for(actor=_actor(request), request_id=request_id))
+    me = _actor(request)
+    return _request_body(selectors.request_get_for(actor=me, request_id=request_id), me)
 
 
 class RequestCreateIn(Schema):
@@ -661,7 +673,8 @@ def request_detail(request: HttpRequest, request_id: int) -> dict[str, Any]:
 @router.get("/requests/{request_id}/clocks", response=list[ClockOut], summary="A request's clocks, as of now")
 def request_clocks(request: HttpRequest, request_id: int) -> list[dict[str, Any]]:
     """One entry per metric: ``first_response`` and ``resolution``."""
-    return _clocks(selectors.request_get_for(actor=_actor(request), request_id=request_id))
+    me = _actor(request)
+    return _clocks(selectors.request_get_for(actor=me, request_id=request_id), me)
 
 
 @router.get(
