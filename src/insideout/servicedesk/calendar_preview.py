@@ -79,13 +79,13 @@ def public_holidays(country: str, subdivision: str, years: Iterable[int], langua
     """Public holidays by date with their names (in ``language`` when the package has it)."""
     if not country:
         return {}
-    found = holidays_package.country_holidays(country, subdiv=subdivision or None, years=sorted(set(years)))
+    years = sorted(set(years))
+    found = holidays_package.country_holidays(country, subdiv=subdivision or None, years=years)
     supported = getattr(found, "supported_languages", ()) or ()
+    # Without a language the package picks one from the process's locale, so always name one it has.
     wanted = next((code for code in (language, f"{language}_US", "en_US", "en") if code and code in supported), None)
-    if wanted is not None and wanted != getattr(found, "default_language", None):
-        found = holidays_package.country_holidays(
-            country, subdiv=subdivision or None, years=sorted(set(years)), language=wanted
-        )
+    if wanted is not None:
+        found = holidays_package.country_holidays(country, subdiv=subdivision or None, years=years, language=wanted)
     return dict(found.items())
 
 
