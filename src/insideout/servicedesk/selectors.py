@@ -460,6 +460,17 @@ def people_to_pick(*, actor: User | None, q: str = "", limit: int = 200) -> list
     return list(people.order_by("sort_name", "pk")[:limit])
 
 
+def request_types_open_of(*, services: Iterable[Service]) -> dict[int, list[RequestType]]:
+    """The published request types of several services: ``{service id: [types in order]}``; one query."""
+    result: dict[int, list[RequestType]] = {service.pk: [] for service in services}
+    if not result:
+        return result
+    types = RequestType.objects.filter(service_id__in=list(result), is_active=True).order_by("position", "name", "pk")
+    for request_type in types:
+        result[request_type.service_id].append(request_type)
+    return result
+
+
 # --- desk admin ----------------------------------------------------------------------------------
 
 

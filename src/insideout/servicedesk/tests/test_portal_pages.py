@@ -84,8 +84,10 @@ def test_the_catalog_groups_services_by_providing_unit(desk: dict[str, Any], cli
         "Services My requests What the units of the organisation do for you, and how fast they promise to answer. "
         "Search services Search 2 services "
         "Facilities Keys Office keys and cards. "
-        "IT Laptops New laptops, repairs and loans."
+        "IT Laptops New laptops, repairs and loans. New laptop"
     )
+    # Each published request type is one click from its form.
+    assert f'<a href="/services/types/{desk["request_type"].pk}/new/">New laptop</a>' in response.content.decode()
 
 
 def test_the_catalog_search_answers_htmx_with_the_results_only(desk: dict[str, Any], client_for: Any) -> None:
@@ -95,7 +97,7 @@ def test_the_catalog_search_answers_htmx_with_the_results_only(desk: dict[str, A
 
     html = response.content.decode()
     assert "<main" not in html
-    assert text(html) == "1 service IT Laptops New laptops, repairs and loans."
+    assert text(html) == "1 service IT Laptops New laptops, repairs and loans. New laptop"
     assert 'hx-swap-oob="innerHTML"' in html
     # The type's name is searched too.
     assert "Laptops" in main(client.get("/services/?q=new+laptop"))

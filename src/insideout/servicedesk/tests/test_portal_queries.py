@@ -19,10 +19,10 @@ HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "catalog-results"}
 
 PAGES: list[tuple[str, Callable[[dict[str, Any]], str], dict[str, str], int]] = [
     # (id, url, extra headers, queries); each is 5 + 3 (the desk standing) + what is listed.
-    ("catalog", lambda d: "/services/", {}, 9),  # the services with their units
-    ("catalog search", lambda d: "/services/?q=laptop", {}, 9),
+    ("catalog", lambda d: "/services/", {}, 10),  # the services with their units, their request types
+    ("catalog search", lambda d: "/services/?q=laptop", {}, 10),
     # A fragment shows no navigation, so neither the roles nor the unread count are read.
-    ("catalog search, htmx results", lambda d: "/services/?q=e", HTMX, 7),
+    ("catalog search, htmx results", lambda d: "/services/?q=e", HTMX, 8),
     # the service; its types, their fields, their standards; the desk's calendar; the owner
     ("service", lambda d: f"/services/{d['service'].pk}/", {}, 14),
     # the type with its fields; the audience check; the people to pick

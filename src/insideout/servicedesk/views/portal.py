@@ -123,11 +123,14 @@ def catalog(request: HttpRequest) -> HttpResponse:
     q = (form.cleaned_data.get("q") or "").strip()
     me = actor(request)
     services_found = list(selectors.service_list_for(actor=me, q=q))
+    has_person = selectors.access_for(me).employee is not None
+    types = selectors.request_types_open_of(services=services_found) if has_person else {}
     context = {
         "form": form,
         "q": q,
         "services": services_found,
-        "has_person": selectors.access_for(me).employee is not None,
+        "rows": [{"service": service, "types": types.get(service.pk, [])} for service in services_found],
+        "has_person": has_person,
     }
     if request.htmx and request.htmx.target == "catalog-results":  # type: ignore[attr-defined]
         return render(request, "servicedesk/portal/partials/catalog_results.html", context)
