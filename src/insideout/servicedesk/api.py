@@ -818,8 +818,13 @@ def service_create(request: HttpRequest, desk_id: int, payload: ServiceCreateIn)
 def service_update(request: HttpRequest, service_id: int, payload: ServicePatchIn) -> Service:
     me = _actor(request)
     service = selectors.service_get_for(actor=me, service_id=service_id)
-    changes = _owner_and_units(payload.model_dump(exclude_unset=True))
-    return services.service_update(actor=me, service=service, **changes)
+    # Only the owner can be cleared with null; for the rest null means "leave as it is".
+    changes = {
+        name: value
+        for name, value in payload.model_dump(exclude_unset=True).items()
+        if value is not None or name == "owner"
+    }
+    return services.service_update(actor=me, service=service, **_owner_and_units(changes))
 
 
 @router.post(
@@ -840,6 +845,7 @@ def request_type_update(request: HttpRequest, request_type_id: int, payload: Req
     """``fields``, when given, replaces the whole form."""
     me = _actor(request)
     request_type = selectors.request_type_get_for(actor=me, request_type_id=request_type_id)
+    # null means "leave as it is".
     changes = {name: value for name, value in payload.model_dump(exclude_unset=True).items() if value is not None}
     services.request_type_update(actor=me, request_type=request_type, **changes)
     return selectors.request_type_get_for(actor=me, request_type_id=request_type_id)

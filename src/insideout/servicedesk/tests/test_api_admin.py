@@ -416,3 +416,27 @@ def test_an_agent_may_not_set_a_standard(desk, api, tokens):
     )
 
     assert response.status_code == 403
+
+
+def test_null_clears_a_services_owner_and_leaves_the_rest(desk, api, tokens):
+    response = api(
+        "patch",
+        f"/api/v1/services/{desk['service'].pk}",
+        token=tokens["lead"],
+        json={"owner": None, "is_active": None, "name": None, "position": None},
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["owner"], response.json()["is_active"], response.json()["name"]) == (None, True, "Laptops")
+
+
+def test_opening_hours_that_do_not_parse_are_422(desk, api, tokens):
+    errors = _invalid(
+        api,
+        "put",
+        f"/api/v1/desks/{desk['desk'].pk}/calendar",
+        token=tokens["lead"],
+        json={"time_zone": "UTC", "week": {"mon": [["17:00", "09:00"]]}},
+    )
+
+    assert errors == [{"field": "week", "message": "mon: opening interval 17:00–09:00 must start before it ends"}]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone, translation
 
 from insideout.core.models import Event
@@ -623,3 +624,27 @@ def test_a_clock_past_its_deadline_is_breached_before_the_sweep_runs(desk, api, 
         "breached_at": "2026-11-23T14:00:00Z",
         "words": "first response overdue by 1 working hour — was due Mon 15:00",
     }
+
+
+# --- sessions --------------------------------------------------------------------------------------
+
+
+def test_a_session_files_with_the_csrf_token_and_is_refused_without_it(desk):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(desk["employee"].user)
+    client.get("/api/v1/docs")  # sets the CSRF cookie, as the docs page does in a browser
+
+    refused = client.post("/api/v1/requests", data=_laptop(desk), content_type="application/json")
+    filed = client.post(
+        "/api/v1/requests",
+        data=_laptop(desk),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
+
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == (
+        "CSRF check failed: send the X-CSRFToken header with a session-authenticated write."
+    )
+    assert (filed.status_code, filed.json()["key"]) == (201, "IT-1")
+    assert Request.objects.count() == 1
