@@ -109,3 +109,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(
             "needs PostgreSQL: run tools/testrun.py --postgres-only, or set INSIDEOUT_DATABASE_URL=postgres://…"
         )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache() -> None:
+    """Calendar versions are cached by id per process; a rolled-back test's ids come back in the
+    next test (SQLite reuses them) with other hours, so every test starts with an empty cache."""
+    from insideout.servicedesk import clockstore
+
+    clockstore._calendar_cached.cache_clear()
