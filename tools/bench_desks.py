@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -398,14 +398,27 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--skip-helpdesk", action="store_true", help="no side-by-side run with django-helpdesk")
 
 
-def run_all(options: argparse.Namespace) -> list[Section]:
+def run_all(options: argparse.Namespace, done: Callable[[list[Section]], None]) -> list[Section]:
+    """Every section in turn; ``done`` is called after each, so a stopped run keeps what it measured.
+
+    A part that fails (a command, a server) becomes a failed row of its own; the next part still runs.
+    """
     if options.servicedesk_comments is None:
         options.servicedesk_comments = options.servicedesk_requests * 3
-    sections = []
+    parts: list[tuple[str, Callable[[], Section]]] = []
     if not options.skip_servicedesk:
-        sections.append(targets(options, "SQLite"))
-        if options.postgres:
-            sections.append(targets(options, "PostgreSQL"))
+        parts.append(("Service desk targets on SQLite", lambda: targets(options, "SQLite")))
     if not options.skip_helpdesk:
-        sections.append(side_by_side(options))
+        parts.append(("Side by side with django-helpdesk", lambda: side_by_side(options)))
+    if options.postgres and not options.skip_servicedesk:  # last: the longest part
+        parts.append(("Service desk targets on PostgreSQL", lambda: targets(options, "PostgreSQL")))
+    sections: list[Section] = []
+    for title, part in parts:
+        try:
+            sections.append(part())
+        except (SystemExit, OSError, subprocess.SubprocessError, RuntimeError) as exc:
+            log(f"{title} stopped: {exc}")
+            reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+            sections.append(Section(title, [Figure("the part ran to the end", 0, "", 1, reason, False)]))
+        done(sections)
     return sections
