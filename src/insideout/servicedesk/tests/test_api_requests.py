@@ -351,6 +351,7 @@ def test_agents_queues_sort_by_what_is_due_first_and_filter(desk, api, tokens, c
 
     assert keys("queue=all_open") == [urgent.key, normal.key, mine.key]
     assert keys("queue=mine") == [mine.key]
+    assert keys("queue=team") == [mine.key]  # assigned to someone of Sam's team (himself)
     assert keys("queue=unassigned") == [urgent.key, normal.key]
     assert keys("queue=all_open&priority=P1") == [urgent.key]
     assert keys("queue=all_open&q=urgent") == [urgent.key]
@@ -362,6 +363,24 @@ def test_agents_queues_sort_by_what_is_due_first_and_filter(desk, api, tokens, c
         mine.key,
     ]
     assert keys("queue=waiting") == []
+
+
+def test_the_at_risk_and_breached_queues_follow_the_sweep(desk, api, tokens, filed, clock):
+    def keys(queue: str) -> list[str]:
+        return [
+            item["key"] for item in api("get", f"/api/v1/requests?queue={queue}", token=tokens["agent"]).json()["items"]
+        ]
+
+    at_risk = datetime(2026, 11, 23, 13, 10, tzinfo=UTC)  # 14:10 Berlin: less than a quarter of 4 hours left
+    clock(at_risk)
+    services.clocks_sweep(now=at_risk)
+    risky = keys("at_risk"), keys("breached")
+    late = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+    clock(late)
+    services.clocks_sweep(now=late)
+
+    assert risky == (["IT-1"], [])
+    assert (keys("at_risk"), keys("breached")) == ([], ["IT-1"])
 
 
 # --- replies -------------------------------------------------------------------------------------
