@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 from insideout.people import services
 from insideout.people.models import User
 
+from .servicedesk_pages import SERVICEDESK_PAGES
 from .support import PASSWORD, sign_in_with_form
 
 Visit = Callable[[Page, dict[str, Any], Callable[[Any], None]], None]
@@ -339,4 +340,5 @@ PAGES: dict[str, Visit] = {
     "german-home": _german_home,
     "german-people": _german_people,
     "german-my-profile-invalid": _german_profile_invalid,
+    **SERVICEDESK_PAGES,
 }
