@@ -147,7 +147,6 @@ class CalendarForm(forms.Form):
                 label=label,
                 required=False,
                 max_length=200,
-                help_text=_("e.g. 09:00–12:30, 13:30–17:00; empty: closed; 24:00 ends the day."),
             )
 
     @property
@@ -329,7 +328,8 @@ class FieldForm(forms.Form):
 
     key = forms.CharField(label=_("Key"), max_length=50, required=False, help_text=_("e.g. laptop_model"))
     label = forms.CharField(label=_("Label"), max_length=200, required=False)
-    type = forms.ChoiceField(label=_("Type"), choices=FieldType.choices, initial=FieldType.TEXT)
+    # Not required: a row added by "add another field" arrives without any value yet.
+    type = forms.ChoiceField(label=_("Type"), choices=FieldType.choices, initial=FieldType.TEXT, required=False)
     required = forms.BooleanField(label=_("Required"), required=False)
     choices = forms.CharField(
         label=_("Choices"),
