@@ -1496,6 +1496,10 @@ def _elapsed_back(calendar: BusinessCalendar, now: datetime, business: timedelta
     return low.replace(microsecond=0)
 
 
+def _next_pk(model: type[Request] | type[Comment] | type[RequestClock] | type[Watcher]) -> int:
+    return int(model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+
+
 def default_requests(employees: int) -> int:
     return round(employees * REQUESTS_PER_EMPLOYEE)
 
@@ -1582,10 +1586,12 @@ class _Loader:
         "sla_flag",
     )
     COMMENT_COLUMNS = ("id", "request_id", "author_id", "body", "body_html", "internal", "created_at")
-    WATCHER_COLUMNS = ("request_id", "employee_id")
+    # Explicit keys: a NULL id would be refused by PostgreSQL's identity columns.
+    WATCHER_COLUMNS = ("id", "request_id", "employee_id")
     CLOCK_COLUMNS = (
-        "request_id", "metric", "standard_id", "calendar_id", "target_seconds", "state", "running", "elapsed_seconds",
-        "computed_at", "due_at", "at_risk_at", "met_at", "breached_at", "at_risk_notified_at", "breach_notified_at",
+        "id", "request_id", "metric", "standard_id", "calendar_id", "target_seconds", "state", "running",
+        "elapsed_seconds", "computed_at", "due_at", "at_risk_at", "met_at", "breached_at", "at_risk_notified_at",
+        "breach_notified_at",
     )  # fmt: skip
 
     def __init__(self, *, seed: int, now: datetime) -> None:
@@ -1779,23 +1785,26 @@ class _Loader:
         for ctx, count in zip(desks, counts, strict=True):
             planned.extend(self._plan(ctx) for _ in range(count))
         planned.sort(key=lambda p: (p.created, p.desk.desk.pk))
-        first_pk = int(Request.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+        first_pk = _next_pk(Request)
         for offset, plan in enumerate(planned):
             plan.pk = first_pk + offset
             plan.desk.count += 1
             plan.number = plan.desk.count
-        self.next_comment = int(Comment.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+        self.next_comment = _next_pk(Comment)
+        self.next_clock = _next_pk(RequestClock)
+        self.next_watcher = _next_pk(Watcher)
         writer = _Writer(self)
         for start in range(0, len(planned), CHUNK_SIZE):
             writer.write(planned[start : start + CHUNK_SIZE])
             progress("requests", min(start + CHUNK_SIZE, len(planned)), len(planned))
         for ctx in desks:
-            Desk.objects.filter(pk=ctx.desk.pk).update(next_number=ctx.count + 1)
+            ctx.desk.next_number = ctx.count + 1
             for kind in ctx.types:
-                if kind.last_assignee is not None:
-                    RequestType.objects.filter(pk=kind.request_type.pk).update(last_assignee_id=kind.last_assignee)
+                kind.request_type.last_assignee_id = kind.last_assignee  # round robin's cursor
+        Desk.objects.bulk_update([ctx.desk for ctx in desks], ["next_number"])
+        RequestType.objects.bulk_update([kind.request_type for ctx in desks for kind in ctx.types], ["last_assignee"])
         with connection.cursor() as cursor:
-            for statement in connection.ops.sequence_reset_sql(no_style(), [Request, Comment]):
+            for statement in connection.ops.sequence_reset_sql(no_style(), [Request, Comment, RequestClock, Watcher]):
                 cursor.execute(statement)
 
     def _plan(self, ctx: _Desk) -> _Planned:
@@ -2133,7 +2142,8 @@ class _Writer:
             elif act.type == services.REQUEST_PRIORITY_CHANGED:
                 priority = act.payload["to"]
             elif act.type == services.REQUEST_WATCHER_ADDED:
-                self.watchers.add(plan.pk, act.payload["employee"])
+                self.watchers.add(loader.next_watcher, plan.pk, act.payload["employee"])
+                loader.next_watcher += 1
             elif act.type == clockstore.REQUEST_FIRST_RESPONSE:
                 first_responded = act.at
             elif act.type == clockstore.REQUEST_STATUS_CHANGED:
@@ -2163,7 +2173,8 @@ class _Writer:
         standard = kind.standards[priority]
         clocks: list[RequestClock] = []
         for metric in (Metric.FIRST_RESPONSE, Metric.RESOLUTION):
-            request_clock = RequestClock(request_id=plan.pk, metric=metric)
+            request_clock = RequestClock(pk=loader.next_clock, request_id=plan.pk, metric=metric)
+            loader.next_clock += 1
             clockstore._bind(request_clock, standard, ctx.desk.calendar_id)  # noqa: SLF001
             state = clockstore.replay(
                 metric=metric, standard=standard, calendar_id=request_clock.calendar_id, history=history, now=now

@@ -3,20 +3,15 @@ and rows are exactly what the history they were written with gives."""
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import transaction
 from django.utils import timezone
 
 from insideout.core.models import Event
-from insideout.people import demo as people_demo
-from insideout.people.models import Employee, Unit, UnitKind, User
+from insideout.people.models import Employee, Unit, UnitKind
 from insideout.servicedesk import clockstore, demo, selectors, services
 from insideout.servicedesk.models import (
     OPEN_STATUSES,
@@ -33,34 +28,36 @@ from insideout.servicedesk.models import (
     Watcher,
 )
 
-EMPLOYEES = 60
-REQUESTS = 200
-SEED = 7
+# The same small organisation, and the autouse fixture that forgets cached calendar versions.
+from insideout.servicedesk.tests.test_demo_load import EMPLOYEES, REQUESTS, SEED, _fresh_calendars  # noqa: F401
 
 
-@pytest.fixture(autouse=True)
-def _fresh_calendars():
-    # Calendar versions are cached by id; a rolled-back test may have used the same ids for others.
-    clockstore._calendar_cached.cache_clear()
-    yield
-    clockstore._calendar_cached.cache_clear()
-
-
-@pytest.fixture
+@pytest.fixture(scope="module")
 def now():
     return timezone.now().replace(microsecond=0)
 
 
-@pytest.fixture
-def loaded(db, now):
-    return demo.demo_load(employees=EMPLOYEES, requests=REQUESTS, seed=SEED, now=now)[1]
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker, now):
+    """One load for the whole module, in a transaction rolled back at its end (like TestCase.setUpTestData);
+    each test runs in a savepoint inside it, so what a test writes is undone after it."""
+    with django_db_blocker.unblock():
+        clockstore._calendar_cached.cache_clear()
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield demo.demo_load(employees=EMPLOYEES, requests=REQUESTS, seed=SEED, now=now)[1]
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            clockstore._calendar_cached.cache_clear()
 
 
 def _employee(username):
     return Employee.objects.select_related("user").get(user__username=username)
 
 
-def test_every_service_department_gets_a_desk_with_a_catalog_and_standards(loaded):
+def test_every_service_department_gets_a_desk_with_a_catalog_and_standards(db, loaded):
     departments = Unit.objects.filter(kind=UnitKind.DEPARTMENT, provides_services=True)
     desks = Desk.objects.select_related("unit", "calendar")
 
@@ -81,7 +78,7 @@ def test_every_service_department_gets_a_desk_with_a_catalog_and_standards(loade
         assert desk.calendar_versions.count() == 1
 
 
-def test_calendars_differ_in_zone_and_country_with_lunch_breaks_holidays_and_closures(loaded):
+def test_calendars_differ_in_zone_and_country_with_lunch_breaks_holidays_and_closures(db, loaded):
     calendars = {desk.prefix: desk.calendar for desk in Desk.objects.select_related("calendar")}
 
     assert len({calendar.time_zone for calendar in calendars.values()}) == 7
@@ -112,7 +109,7 @@ def test_calendars_differ_in_zone_and_country_with_lunch_breaks_holidays_and_clo
         assert values["closures"] == calendar.closures
 
 
-def test_forms_use_every_kind_of_field_but_files_and_every_assignment_rule(loaded):
+def test_forms_use_every_kind_of_field_but_files_and_every_assignment_rule(db, loaded):
     kinds = set(RequestField.objects.values_list("type", flat=True))
 
     assert kinds == {"text", "long_text", "choice", "multi_choice", "date", "number", "person"}
@@ -121,14 +118,14 @@ def test_forms_use_every_kind_of_field_but_files_and_every_assignment_rule(loade
     assert RequestField.objects.filter(required=False).count() > 0
 
 
-def test_urgent_requests_count_around_the_clock_at_some_desks(loaded):
+def test_urgent_requests_count_around_the_clock_at_some_desks(db, loaded):
     around_the_clock = ServiceStandard.objects.filter(business_hours=False)
 
     assert set(around_the_clock.values_list("request_type__service__desk__prefix", flat=True)) == {"IT", "FAC", "SEC"}
     assert set(around_the_clock.values_list("priority", flat=True)) == {"P1"}
 
 
-def test_requests_exist_in_every_status_and_are_numbered_per_desk(loaded):
+def test_requests_exist_in_every_status_and_are_numbered_per_desk(db, loaded):
     statuses = Counter(Request.objects.values_list("status", flat=True))
 
     assert set(statuses) == set(Status.values)
@@ -142,7 +139,7 @@ def test_requests_exist_in_every_status_and_are_numbered_per_desk(loaded):
     assert loaded.events == Event.objects.filter(subject_type__startswith="servicedesk.").count()
 
 
-def test_replaying_each_history_reproduces_its_stored_clocks_and_queue_fields(loaded, now):
+def test_replaying_each_history_reproduces_its_stored_clocks_and_queue_fields(db, loaded, now):
     checked = 0
     for request in Request.objects.select_related("desk").order_by("pk"):
         history = clockstore.history_of(request.pk)
@@ -185,7 +182,7 @@ def test_replaying_each_history_reproduces_its_stored_clocks_and_queue_fields(lo
     assert checked == 2 * REQUESTS
 
 
-def test_request_rows_agree_with_their_history(loaded):
+def test_request_rows_agree_with_their_history(db, loaded):
     for request in Request.objects.select_related("desk").order_by("pk"):
         events = list(
             Event.objects.filter(subject_type="servicedesk.request", subject_id=str(request.pk)).order_by(
@@ -223,7 +220,7 @@ def test_request_rows_agree_with_their_history(loaded):
     assert Event.objects.filter(dispatched_at__isnull=True).count() == 0
 
 
-def test_most_clocks_are_met_some_breached_some_paused_some_reopened(loaded):
+def test_most_clocks_are_met_some_breached_some_paused_some_reopened(db, loaded):
     states = Counter(RequestClock.objects.values_list("metric", "state"))
     met, breached = states[("resolution", "met")], states[("resolution", "breached")]
 
@@ -246,11 +243,11 @@ def test_most_clocks_are_met_some_breached_some_paused_some_reopened(loaded):
     assert Request.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=True).count() > 0
 
 
-def test_a_sweep_right_after_the_load_has_nothing_old_to_announce(loaded, now):
+def test_a_sweep_right_after_the_load_has_nothing_old_to_announce(db, loaded, now):
     assert services.clocks_sweep(now=now) == services.SweepResult(at_risk=0, breached=0, closed=0)
 
 
-def test_demo_accounts_have_their_stories(loaded):
+def test_demo_accounts_have_their_stories(db, loaded):
     alex, sam, lena = _employee("alex"), _employee("sam"), _employee("lena")
     it_desk = Desk.objects.get(prefix="IT")
 
@@ -268,108 +265,14 @@ def test_demo_accounts_have_their_stories(loaded):
     assert selectors.queue_counts_for(actor=sam.user)["breached"] > 0
 
 
-def _snapshot():
-    requests = list(
-        Request.objects.order_by("pk").values_list(
-            "desk__prefix",
-            "number",
-            "requester__user__username",
-            "assignee__user__username",
-            "priority",
-            "status",
-            "subject",
-            "field_values",
-            "created_at",
-            "next_due_at",
-            "sla_flag",
-        )
-    )
-    comments = list(Comment.objects.order_by("pk").values_list("request__number", "author__user__username", "body"))
-    events = list(
-        Event.objects.filter(subject_type="servicedesk.request")
-        .order_by("pk")
-        .values_list("type", "occurred_at", "payload")
-    )
-    return requests, comments, events
-
-
-class _Undo(Exception):
-    pass
-
-
-def test_the_same_seed_and_moment_give_the_same_requests(db, now):
-    with contextlib.suppress(_Undo), transaction.atomic():
-        demo.demo_load(employees=EMPLOYEES, requests=REQUESTS, seed=SEED, now=now)
-        first = _snapshot()
-        raise _Undo
-    assert Request.objects.count() == 0
-    clockstore._calendar_cached.cache_clear()
-
-    demo.demo_load(employees=EMPLOYEES, requests=REQUESTS, seed=SEED, now=now)
-
-    assert _snapshot() == first
-    assert len(first[0]) == REQUESTS
-
-
-def test_no_requests_gives_desks_and_catalogs_only(db, now):
-    result = demo.demo_load(employees=EMPLOYEES, requests=0, seed=SEED, now=now)[1]
-
-    assert (result.desks, result.requests, result.comments) == (8, 0, 0)
-    assert Desk.objects.count() == 8
-    assert RequestType.objects.count() == 38
-    assert Request.objects.count() == RequestClock.objects.count() == 0
-    assert set(Desk.objects.values_list("next_number", flat=True)) == {1}
-
-
-def test_refuses_a_database_with_desks_and_changes_nothing(loaded, now):
+def test_refuses_a_database_with_desks_and_changes_nothing(db, loaded, now):
     with pytest.raises(demo.DemoError, match="Service desks exist already"):
         demo.desks_load(requests=10, seed=SEED, now=now)
 
     assert Request.objects.count() == REQUESTS
 
 
-def _statements(queries):
-    """Statements other than the batches of event rows (bulk_create splits those by the database's limit)."""
-    return [query["sql"] for query in queries if not query["sql"].startswith('INSERT INTO "core_event"')]
-
-
-@pytest.mark.parametrize("requests", [150, 300])
-def test_the_load_writes_in_bulk(db, now, requests):
-    """The same statements for twice the requests: nothing is written or read per request."""
-    people_demo.demo_load(employees=EMPLOYEES, seed=SEED)
-    with CaptureQueriesContext(connection) as queries:
-        result = demo.desks_load(requests=requests, seed=SEED, now=now)
-
-    assert len(_statements(queries.captured_queries)) == 217
-    event_batches = len(queries.captured_queries) - len(_statements(queries.captured_queries))
-    assert event_batches <= result.events / 100
-
-
-def test_command_loads_people_and_desks_and_prints_progress(db):
-    out = StringIO()
-
-    call_command("demo", "--employees", str(EMPLOYEES), "--requests", "120", "--seed", str(SEED), stdout=out)
-
-    output = out.getvalue()
-    assert "Loading a demo organisation of 60 people and 120 service requests (seed 7)…\n" in output
-    assert "  desks 8/8\n" in output
-    assert "  requests 120/120\n" in output
-    assert "Loaded 8 service desks (23 services, 38 request types) and 120 requests with " in output
-    assert Request.objects.count() == 120
-    assert User.objects.filter(username="sam").exists()
-
-
-def test_command_with_people_but_no_desks_loads_nothing(db):
-    people_demo.demo_load(employees=EMPLOYEES, seed=SEED)
-    out = StringIO()
-
-    call_command("demo", "--employees", str(EMPLOYEES), "--if-empty", stdout=out)
-
-    assert out.getvalue().startswith(f"The directory already has {EMPLOYEES} people")
-    assert Desk.objects.count() == 0
-
-
-def test_the_open_work_is_spread_over_recent_weeks(loaded, now):
+def test_the_open_work_is_spread_over_recent_weeks(db, loaded, now):
     open_requests = Request.objects.filter(status__in=OPEN_STATUSES)
 
     assert open_requests.count() > 0
