@@ -289,6 +289,8 @@ def test_add_another_field_shows_one_more_row_and_saves_nothing(desk: dict[str, 
     assert response.status_code == 200
     assert len(response.context["formset"].forms) == 4
     assert response.context["formset"].forms[2]["key"].value() == "colour"
+    assert [form.errors for form in response.context["formset"].forms] == [{}, {}, {}, {}]
+    assert response.context["formset_errors"] is False
     assert [key for key, *_rest in _form_of(request_type)] == ["model", "needed_on"]
 
 

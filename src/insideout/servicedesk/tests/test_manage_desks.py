@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from insideout.core.models import Event
 from insideout.people import services as people_services
-from insideout.people.tests.factories import UnitFactory
+from insideout.people.tests.factories import EmployeeFactory, UnitFactory
 from insideout.servicedesk import services
 from insideout.servicedesk.models import CalendarVersion, Desk, RequestClock
 from insideout.servicedesk.tests.factories import request_create
@@ -479,26 +479,42 @@ def test_query_counts_of_the_overview_do_not_grow_with_the_catalog(desk: dict[st
     assert (small, _count(client, url)) == (OVERVIEW_QUERIES, OVERVIEW_QUERIES)
 
 
-def test_query_counts_of_the_desks_list_and_calendar_editor(desk: dict[str, Any], client_for: ClientFor) -> None:
+def test_query_counts_of_the_desks_list_calendar_editor_and_preview(
+    desk: dict[str, Any], facilities: Any, client_for: ClientFor
+) -> None:
+    preview = f"/desks/{desk['desk'].pk}/calendar/preview/?time_zone=Europe/Berlin&week_mon=09:00-17:00&country=DE"
     client = client_for(desk["lead"])
-    desks_small = _count(client, "/desks/")
-    calendar_small = _count(client, f"/desks/{desk['desk'].pk}/calendar/")
+    small = [_count(client, url) for url in ("/desks/", f"/desks/{desk['desk'].pk}/calendar/", preview)]
+    services.desk_create(actor=desk["lead"].user, unit=facilities, prefix="FAC")
+    for code in ("LEGAL", "PR"):
+        unit = UnitFactory(code=code, name=code.title(), parent=desk["company"], provides_services=True)
+        people_services.unit_update(unit=unit, lead=desk["lead"])
     for _number in range(5):
         services.calendar_update(
             actor=desk["lead"].user,
             desk=desk["desk"],
             time_zone="Europe/Berlin",
             week={"mon": [["09:00", "17:00"]]},
+            holidays=["2026-12-24"],
         )
     client = client_for(desk["lead"])
+    large = [_count(client, url) for url in ("/desks/", f"/desks/{desk['desk'].pk}/calendar/", preview)]
 
-    assert (desks_small, _count(client, "/desks/")) == (DESKS_QUERIES, DESKS_QUERIES)
-    assert (calendar_small, _count(client, f"/desks/{desk['desk'].pk}/calendar/")) == (
-        CALENDAR_QUERIES,
-        CALENDAR_QUERIES,
-    )
+    assert [len(client.get("/desks/").context[name]) for name in ("desks", "openable")] == [2, 2]
+    assert (small, large) == ([DESKS_QUERIES, CALENDAR_QUERIES, PREVIEW_QUERIES],) * 2
+
+
+def test_a_lead_of_a_unit_above_administers_the_desk(desk: dict[str, Any], client_for: ClientFor) -> None:
+    boss = EmployeeFactory(username="cleo", first_name="Cleo", last_name="Chief", unit=desk["company"])
+    people_services.unit_update(unit=desk["company"], lead=boss)
+
+    response = client_for(boss).get("/desks/")
+
+    assert [d.prefix for d in response.context["desks"]] == ["IT"]
+    assert client_for(boss).get(f"/desks/{desk['desk'].pk}/calendar/").status_code == 200
 
 
 OVERVIEW_QUERIES = 12
 DESKS_QUERIES = 10
 CALENDAR_QUERIES = 10
+PREVIEW_QUERIES = 7

@@ -405,7 +405,7 @@ def _request_type_page(
             "form": form,
             "formset": formset,
             "formset_errors": formset.is_bound
-            and (any(row.errors for row in formset.forms) or formset.non_form_errors()),
+            and (any(row.errors for row in formset.forms) or bool(formset.non_form_errors())),
         },
     )
 
