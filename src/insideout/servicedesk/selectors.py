@@ -291,8 +291,10 @@ def request_queue_for(
         requests = requests.filter(sla_flag=SlaFlag.BREACHED)
     elif queue == "waiting":
         requests = requests.filter(status=Status.WAITING_ON_REQUESTER)
-    elif queue == "team" and employee is not None and employee.unit_id is not None:
-        requests = requests.filter(assignee__unit_id=employee.unit_id)
+    elif queue == "team":
+        # My team: assigned to people of my unit; an account without a unit has no team.
+        unit_id = employee.unit_id if employee is not None else None
+        requests = requests.filter(assignee__unit_id=unit_id) if unit_id is not None else requests.none()
     if status:
         requests = requests.filter(status=status)
     elif queue != "waiting":
@@ -335,7 +337,8 @@ def queue_counts_for(*, actor: User | None, desk_id: int | None = None) -> dict[
         aggregates["mine"] = Count("pk", filter=open_q & Q(assignee=employee))
         if employee.unit_id is not None:
             aggregates["team"] = Count("pk", filter=open_q & Q(assignee__unit_id=employee.unit_id))
-    counts = Request.objects.filter(desk_id__in=desks).aggregate(**aggregates)
+    # Every queue counts open requests only, so the desk's open rows are all that is read.
+    counts = Request.objects.filter(desk_id__in=desks, status__in=OPEN_STATUSES).aggregate(**aggregates)
     return {name: int(counts.get(name) or 0) for name in QUEUES}
 
 
