@@ -74,7 +74,7 @@ def test_the_new_service_page_offers_owners_and_units(desk: dict[str, Any], clie
 
     assert response.status_code == 200
     form = response.context["form"]
-    assert [label for _pk, label in form.fields["owner"].choices] == ["Nobody in particular", "Lena Lead", "Sam Agent"]
+    assert [label for _pk, label in form.fields["owner"].choices] == ["Nobody in particular", "Sam Agent", "Lena Lead"]
     assert [label for _pk, label in form.fields["audience_units"].choices] == [
         "Acme",
         "— IT",

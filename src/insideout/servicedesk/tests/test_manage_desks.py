@@ -126,6 +126,20 @@ def test_opening_a_desk_with_an_unknown_zone_says_why(
     assert not Desk.objects.filter(unit=facilities).exists()
 
 
+def test_a_superuser_opens_a_desk_for_any_unit_without_one(
+    desk: dict[str, Any], facilities: Any, client_for: ClientFor, django_user_model: Any
+) -> None:
+    root = django_user_model.objects.create_superuser(username="root", email="root@example.org", password="x")
+    client = client_for(root)
+
+    offered = [unit.name for unit in client.get("/desks/").context["openable"]]
+    response = client.post("/desks/", {"unit": desk["helpdesk"].pk, "number_prefix": "HD", "time_zone": "UTC"})
+
+    assert offered == ["Facilities", "Helpdesk"]
+    assert response.status_code == 302
+    assert Desk.objects.get(unit=desk["helpdesk"]).prefix == "HD"
+
+
 def test_only_the_lead_may_open_a_desk(desk: dict[str, Any], facilities: Any, client_for: ClientFor) -> None:
     response = client_for(desk["agent"]).post("/desks/", {"unit": facilities.pk, "number_prefix": "FAC"})
 

@@ -255,7 +255,8 @@ def calendar_preview(request: HttpRequest, desk_id: int) -> HttpResponse:
 
 
 def _service_form(desk: Desk, *args: Any, **kwargs: Any) -> ServiceForm:
-    return ServiceForm(*args, owners=list(selectors.desk_agents(desk=desk)), units=selectors.unit_choices(), **kwargs)
+    owners = sorted(selectors.desk_agents(desk=desk), key=lambda person: (person.sort_name, person.pk))
+    return ServiceForm(*args, owners=owners, units=selectors.unit_choices(), **kwargs)
 
 
 @login_required
