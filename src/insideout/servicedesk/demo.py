@@ -1360,8 +1360,10 @@ NAMED_STORIES: tuple[NamedStory, ...] = (
 
 # --- Loading ----------------------------------------------------------------------------------
 
-# Requests over the two years per person in the organisation: 3,000 for the 400 people of ``make run``.
+# Requests over the two years per person in the organisation (3,000 for the 400 people of ``make run``),
+# at most DEFAULT_REQUESTS unless asked for: a big directory alone stays quick to load.
 REQUESTS_PER_EMPLOYEE = 7.5
+DEFAULT_REQUESTS = 3000
 HISTORY_DAYS = 730
 RECENT_DAYS = 21
 RECENT_SHARE = 0.1  # of the requests, filed in the last RECENT_DAYS: the open work of today
@@ -1501,7 +1503,7 @@ def _next_pk(model: type[Request] | type[Comment] | type[RequestClock] | type[Wa
 
 
 def default_requests(employees: int) -> int:
-    return round(employees * REQUESTS_PER_EMPLOYEE)
+    return min(DEFAULT_REQUESTS, round(employees * REQUESTS_PER_EMPLOYEE))
 
 
 @transaction.atomic

@@ -130,3 +130,8 @@ def test_command_with_people_but_no_desks_loads_nothing(db):
 
     assert out.getvalue().startswith(f"The directory already has {EMPLOYEES} people")
     assert Desk.objects.count() == 0
+
+
+@pytest.mark.parametrize(("employees", "requests"), [(60, 450), (400, 3000), (100_000, 3000)])
+def test_the_default_volume_grows_with_the_organisation_up_to_a_cap(employees, requests):
+    assert demo.default_requests(employees) == requests

@@ -39,8 +39,8 @@ class Command(BaseCommand):
             default=None,
             help=(
                 "how many service requests over the last two years, across all desks (default "
-                f"{servicedesk_demo.REQUESTS_PER_EMPLOYEE:g} per person, 3,000 for 400 people; 0: desks and "
-                "catalogs only)"
+                f"{servicedesk_demo.REQUESTS_PER_EMPLOYEE:g} per person, at most "
+                f"{servicedesk_demo.DEFAULT_REQUESTS:,}; 0: desks and catalogs only)"
             ),
         )
         parser.add_argument(
