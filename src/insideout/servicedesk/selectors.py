@@ -522,10 +522,13 @@ def _admin_check(actor: User | None, desk_id: int) -> None:
 
 
 def service_admin_get_for(*, actor: User | None, service_id: int) -> Service:
-    """A service to edit, for an admin of its desk (others get NotFound or Forbidden, as ``desk_get_for``)."""
+    """A service to edit, with its request types, for an admin of its desk (others: NotFound or Forbidden)."""
     service = (
         Service.objects.select_related("desk__unit", "desk__calendar", "owner__user")
-        .prefetch_related("audience_units")
+        .prefetch_related(
+            "audience_units",
+            models.Prefetch("request_types", queryset=RequestType.objects.order_by("position", "name", "pk")),
+        )
         .filter(pk=service_id)
         .first()
     )

@@ -301,7 +301,7 @@ def service_edit(request: HttpRequest, service_id: int) -> HttpResponse:
             "desk": desk,
             "form": form,
             "service": service,
-            "request_types": list(service.request_types.order_by("position", "name", "pk")),
+            "request_types": list(service.request_types.all()),
         },
     )
 
