@@ -257,7 +257,9 @@ def test_a_form_error_shows_on_its_own_row_and_nothing_changes(desk: dict[str, A
         {"key": "model", "label": "Again", "type": "text", "ORDER": "4"},
     ]
 
-    response = client_for(desk["lead"]).post(f"/desks/types/{request_type.pk}/", _type_post(rows, initial=2))
+    response = client_for(desk["lead"]).post(
+        f"/desks/types/{request_type.pk}/", _type_post(rows, initial=2, name="Old laptop")
+    )
 
     assert response.status_code == 200
     assert [_errors(form) for form in response.context["formset"].forms] == [
@@ -272,6 +274,7 @@ def test_a_form_error_shows_on_its_own_row_and_nothing_changes(desk: dict[str, A
     assert "Some fields of the form need another look; they are marked below. Nothing was saved yet." in page
     assert _form_of(request_type) == before
     assert RequestType.objects.get(pk=request_type.pk).assignment == "manual"
+    assert "<h1>Request type: New laptop</h1>" in page
 
 
 def test_add_another_field_shows_one_more_row_and_saves_nothing(desk: dict[str, Any], client_for: ClientFor) -> None:

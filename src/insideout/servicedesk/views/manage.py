@@ -381,6 +381,7 @@ def request_type_edit(request: HttpRequest, request_type_id: int) -> HttpRespons
         if saved is not None:
             messages.success(request, _("The request type “%(name)s” is saved.") % {"name": saved.name})
             return redirect("./")
+        request_type = _admin_request_type(request, request_type_id)  # unchanged, as the refused save left it
     return _request_type_page(
         request, service=request_type.service, request_type=request_type, form=form, formset=formset
     )
