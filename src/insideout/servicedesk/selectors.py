@@ -499,8 +499,17 @@ def units_without_desk_for(*, actor: User | None) -> list[Unit]:
 
 
 def unit_choices() -> list[Unit]:
-    """Every unit, in tree order: what "who may request" offers."""
-    return list(Unit.objects.order_by("path", "pk"))
+    """Every unit in tree order, siblings by name: what "who may request" offers; one query."""
+    children: dict[int | None, list[Unit]] = {}
+    for unit in Unit.objects.order_by("name", "pk"):
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[Unit] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        unit = stack.pop()
+        ordered.append(unit)
+        stack.extend(reversed(children.get(unit.pk, [])))
+    return ordered
 
 
 def catalog_admin_for(*, desk: Desk) -> list[Service]:

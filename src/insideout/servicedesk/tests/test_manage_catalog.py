@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from insideout.core.models import Event
 from insideout.people import services as people_services
+from insideout.people.tests.factories import UnitFactory
 from insideout.servicedesk import services
 from insideout.servicedesk.models import RequestField, RequestType, Service, ServiceStandard
 
@@ -70,6 +71,8 @@ def _form_of(request_type: RequestType) -> list[tuple[str, str, str, bool, list[
 
 
 def test_the_new_service_page_offers_owners_and_units(desk: dict[str, Any], client_for: ClientFor) -> None:
+    UnitFactory(code="FIN", name="Finance", kind="department", parent=desk["company"])  # newest, first by name
+
     response = client_for(desk["lead"]).get(f"/desks/{desk['desk'].pk}/services/new/")
 
     assert response.status_code == 200
@@ -77,6 +80,7 @@ def test_the_new_service_page_offers_owners_and_units(desk: dict[str, Any], clie
     assert [label for _pk, label in form.fields["owner"].choices] == ["Nobody in particular", "Sam Agent", "Lena Lead"]
     assert [label for _pk, label in form.fields["audience_units"].choices] == [
         "Acme",
+        "— Finance",
         "— IT",
         "— — Helpdesk",
         "— Sales",
