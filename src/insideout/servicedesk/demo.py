@@ -50,6 +50,7 @@ from insideout.servicedesk import clockstore, selectors, services
 from insideout.servicedesk.clocks import HistoryEntry
 from insideout.servicedesk.fields import FieldSpec, clean_field_values
 from insideout.servicedesk.models import (
+    OPEN_STATUSES,
     CalendarVersion,
     Comment,
     Desk,
@@ -107,6 +108,8 @@ class DeskDef:
     at_risk_percent: int = 25
     auto_close_days: int = 5
     asks: tuple[str, ...] = field(default=())  # questions the desk asks its requesters
+    # Standards tightened once: (request type, priority, days ago, first response, resolution minutes).
+    revisions: tuple[tuple[str, str, int, int, int], ...] = ()
 
 
 def _days(names: tuple[str, ...], *intervals: tuple[str, str]) -> dict[str, list[list[str]]]:
@@ -129,6 +132,7 @@ IT_DESK = DeskDef(
     share=0.34,
     company_days=((12, 24), (12, 31)),
     closure=(75, "14:00", "18:00", "Network maintenance"),
+    revisions=(("Password or MFA reset", "P2", 120, 30, 4 * 60), ("Software problem", "P3", 60, 3 * 60, 16 * 60)),
     asks=(
         "Could you send a screenshot of the error and tell me roughly when it started?",
         "Which device is it (the asset tag is on the sticker underneath)?",
@@ -1398,9 +1402,17 @@ class _Type:
     service: ServiceDef
     request_type: RequestType
     specs: list[FieldSpec]
-    standards: dict[str, ServiceStandard]
+    standards: dict[str, ServiceStandard]  # the current version per priority
     team: list[int]
     last_assignee: int | None = None
+    # Every version per priority, oldest first, and when each revision took effect.
+    versions: dict[str, list[ServiceStandard]] = field(default_factory=dict)
+    revisions: list[tuple[datetime, str]] = field(default_factory=list)
+
+    def standard_at(self, priority: str, at: datetime) -> ServiceStandard:
+        """The version of the standard that was current at ``at``."""
+        versions = self.versions[priority]
+        return next((version for version in reversed(versions) if version.created_at <= at), versions[0])
 
 
 @dataclass
@@ -1725,11 +1737,17 @@ class _Loader:
                 RequestField.objects.bulk_create(
                     RequestField(request_type=request_type, **values) for values in cleaned
                 )
+                revisions = {
+                    priority: (self.now - timedelta(days=days_ago), first, resolution)
+                    for name, priority, days_ago, first, resolution in definition.revisions
+                    if name == type_def.name
+                }
                 standards = ServiceStandard.objects.bulk_create(
                     ServiceStandard(
                         request_type=request_type,
                         priority=priority,
                         version=1,
+                        is_current=priority not in revisions,
                         first_response_minutes=first,
                         resolution_minutes=resolution,
                         business_hours=business_hours,
@@ -1740,6 +1758,30 @@ class _Loader:
                     )
                     for priority, (first, resolution, business_hours) in definition.targets.items()
                 )
+                versions = {standard.priority: [standard] for standard in standards}
+                for priority, (at, first, resolution) in revisions.items():
+                    old = versions[priority][0]
+                    new = ServiceStandard.objects.create(
+                        request_type=request_type,
+                        priority=priority,
+                        version=2,
+                        first_response_minutes=first,
+                        resolution_minutes=resolution,
+                        business_hours=old.business_hours,
+                        at_risk_percent=old.at_risk_percent,
+                        pausing_statuses=old.pausing_statuses,
+                        created_at=at,
+                        created_by_id=lead_user,
+                    )
+                    versions[priority].append(new)
+                    event = self._event(
+                        request_type,
+                        services.STANDARD_CHANGED,
+                        lead_user,
+                        {"priority": priority, "version": new.version, "standard": new.pk},
+                    )
+                    event.occurred_at = at
+                    events.append(event)
                 events.append(
                     self._event(request_type, services.CATALOG_CHANGED, lead_user, {"what": "request_type_created"})
                 )
@@ -1758,8 +1800,10 @@ class _Loader:
                             )
                             for f in cleaned
                         ],
-                        standards={standard.priority: standard for standard in standards},
+                        standards={priority: history[-1] for priority, history in versions.items()},
                         team=ctx.teams.get(service_def.team) or ctx.agents,
+                        versions=versions,
+                        revisions=sorted((at, priority) for priority, (at, _f, _r) in revisions.items()),
                     )
                 )
 
@@ -1966,7 +2010,7 @@ class _Writer:
 
     def _story(self, plan: _Planned) -> list[_Act]:  # noqa: C901 - one request's life, step by step
         rng, shape, ctx, kind = self.rng, plan.shape, plan.desk, plan.kind
-        standard = kind.standards[plan.priority]
+        standard = kind.standard_at(plan.priority, plan.created)
         calendar = clockstore.calendar_for(ctx.desk.calendar_id if standard.business_hours else None)
         first_target = timedelta(minutes=standard.first_response_minutes)
         resolution_target = timedelta(minutes=standard.resolution_minutes)
@@ -2128,10 +2172,12 @@ class _Writer:
         first_responded = resolved = closed = auto_close = None
         updated = plan.created
         history: list[HistoryEntry] = []
+        applied: list[tuple[_Act, int]] = []  # each act that happened, with the history before it
         request_id = str(plan.pk)
         for act in acts:
             if act.at > now:
                 break
+            applied.append((act, len(history)))
             if act.comment is not None:
                 author, body, internal = act.comment
                 act.payload["comment"] = loader.next_comment
@@ -2172,9 +2218,10 @@ class _Writer:
             if entry is not None:
                 history.append(entry)
 
-        standard = kind.standards[priority]
+        bound = self._bound_standards(plan, applied, history)
         clocks: list[RequestClock] = []
         for metric in (Metric.FIRST_RESPONSE, Metric.RESOLUTION):
+            standard = bound[metric]
             request_clock = RequestClock(pk=loader.next_clock, request_id=plan.pk, metric=metric)
             loader.next_clock += 1
             clockstore._bind(request_clock, standard, ctx.desk.calendar_id)  # noqa: SLF001
@@ -2219,6 +2266,55 @@ class _Writer:
             dt(next_due) if next_due else None,
             flag,
         )
+
+    def _bound_standards(
+        self, plan: _Planned, applied: list[tuple[_Act, int]], history: list[HistoryEntry]
+    ) -> dict[str, ServiceStandard]:
+        """The standard version each clock is bound to, as the services would have left it.
+
+        A clock is bound when the request is filed; a priority change (``request_priority_set``) and a
+        revision of the standard (``clocks_recompute``, over the requests open then) bind every clock not
+        finished at that moment to the version then current; finished clocks keep theirs.
+        """
+        kind, desk_calendar = plan.kind, plan.desk.desk.calendar_id
+        priority = plan.shape.filed_priority or plan.priority
+        first = kind.standard_at(priority, plan.created)
+        bound = {Metric.FIRST_RESPONSE.value: first, Metric.RESOLUTION.value: first}
+        # (when, order, change, entries before): a new priority "P2", or "=P2" for a revision of P2's standard.
+        changes: list[tuple[datetime, int, str, int]] = []
+        for act, before in applied:
+            if act.type == services.REQUEST_PRIORITY_CHANGED:
+                changes.append((act.at, 1, act.payload["to"], before))
+        for at, revised in kind.revisions:
+            if plan.created < at <= self.now:
+                status = next(
+                    (
+                        act.payload["to"]
+                        for act, _before in reversed(applied)
+                        if act.at < at and act.type == clockstore.REQUEST_STATUS_CHANGED
+                    ),
+                    Status.NEW.value,
+                )
+                if status in OPEN_STATUSES:
+                    changes.append((at, 0, f"={revised}", sum(1 for entry in history if entry.at < at)))
+        for at, _order, change, before in sorted(changes, key=lambda c: (c[0], c[1])):
+            if change.startswith("="):
+                if change[1:] != priority:
+                    continue  # a revision of another priority's standard
+            else:
+                priority = change
+            current = kind.standard_at(priority, at)
+            for metric, standard in bound.items():
+                state = clockstore.replay(
+                    metric=metric,
+                    standard=standard,
+                    calendar_id=desk_calendar if standard.business_hours else None,
+                    history=history[:before],
+                    now=at,
+                )
+                if state.met_at is None:
+                    bound[metric] = current
+        return bound
 
     def _db(self, value: Any) -> Any:
         return self.loader.datetime(value) if isinstance(value, datetime) else value

@@ -118,6 +118,30 @@ def test_forms_use_every_kind_of_field_but_files_and_every_assignment_rule(db, l
     assert RequestField.objects.filter(required=False).count() > 0
 
 
+def test_revised_standards_bind_open_clocks_and_keep_finished_ones(db, loaded):
+    revised = ServiceStandard.objects.filter(version=2).select_related("request_type")
+    lena = _employee("lena")
+
+    assert sorted((s.request_type.name, s.priority) for s in revised) == [
+        ("Password or MFA reset", "P2"),
+        ("Software problem", "P3"),
+    ]
+    for standard in revised:
+        old = ServiceStandard.objects.get(request_type=standard.request_type, priority=standard.priority, version=1)
+        assert (old.is_current, standard.is_current, standard.created_by_id) == (False, True, lena.user_id)
+        assert standard.resolution_minutes < old.resolution_minutes
+        changed = Event.objects.get(type="servicedesk.standard_changed", payload__standard=standard.pk)
+        assert (changed.occurred_at, changed.payload["version"]) == (standard.created_at, 2)
+        clocks = RequestClock.objects.filter(
+            request__request_type=standard.request_type, request__priority=standard.priority
+        )
+        # Filed before the revision and finished by then: the old version; filed after it: the new one.
+        assert clocks.filter(standard=old, request__created_at__gte=standard.created_at).count() == 0
+        assert clocks.filter(standard=standard, request__created_at__gte=standard.created_at).count() > 0
+        assert clocks.filter(standard=old, met_at__lt=standard.created_at).count() > 0
+        assert clocks.filter(standard=standard, met_at__lt=standard.created_at).count() == 0
+
+
 def test_urgent_requests_count_around_the_clock_at_some_desks(db, loaded):
     around_the_clock = ServiceStandard.objects.filter(business_hours=False)
 

@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -103,7 +104,7 @@ def test_the_load_writes_in_bulk(db, now, requests):
 
     # PostgreSQL also moves the sequences past the explicit keys (SQLite's follow by themselves).
     sequences = connection.ops.sequence_reset_sql(no_style(), [Request, Comment, RequestClock, Watcher])
-    assert len(_statements(queries.captured_queries)) == 201 + len(sequences)
+    assert len(_statements(queries.captured_queries)) == 203 + len(sequences)
     event_batches = len(queries.captured_queries) - len(_statements(queries.captured_queries))
     assert event_batches <= result.events / 100
 
@@ -135,3 +136,10 @@ def test_command_with_people_but_no_desks_loads_nothing(db):
 @pytest.mark.parametrize(("employees", "requests"), [(60, 450), (400, 3000), (100_000, 3000)])
 def test_the_default_volume_grows_with_the_organisation_up_to_a_cap(employees, requests):
     assert demo.default_requests(employees) == requests
+
+
+def test_command_refuses_a_negative_volume_and_changes_nothing(db):
+    with pytest.raises(CommandError, match="--requests cannot be negative"):
+        call_command("demo", "--employees", str(EMPLOYEES), "--requests", "-1", stdout=StringIO())
+
+    assert User.objects.count() == 0
