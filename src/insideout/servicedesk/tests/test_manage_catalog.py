@@ -6,25 +6,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from insideout.core.models import Event
-from insideout.people import services as people_services
 from insideout.people.tests.factories import UnitFactory
 from insideout.servicedesk import services
 from insideout.servicedesk.models import RequestField, RequestType, Service, ServiceStandard
+from insideout.servicedesk.tests.test_manage_desks import _count, _errors, _messages, make_sales_lead
 
 ClientFor = Callable[[Any], Client]
-
-
-def _messages(response: Any) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
-
-
-def _errors(form: Any) -> dict[str, list[str]]:
-    return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
 
 
 def _service_post(**changes: Any) -> dict[str, Any]:
@@ -313,17 +303,9 @@ def test_a_request_type_name_must_be_unique_in_its_service(desk: dict[str, Any],
 # --- who may ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def sales_lead(org: dict[str, Any]) -> Any:
-    people_services.unit_update(unit=org["sales"], lead=org["manager"])
-    return org["manager"]
-
-
 @pytest.mark.parametrize("who", ["agent", "employee", "sales_lead"])
-def test_non_admins_cannot_edit_the_catalog(
-    desk: dict[str, Any], sales_lead: Any, client_for: ClientFor, who: str
-) -> None:
-    client = client_for(sales_lead if who == "sales_lead" else desk[who])
+def test_non_admins_cannot_edit_the_catalog(desk: dict[str, Any], client_for: ClientFor, who: str) -> None:
+    client = client_for(make_sales_lead(desk) if who == "sales_lead" else desk[who])
     service, request_type = desk["service"], desk["request_type"]
     before = (_form_of(request_type), list(Service.objects.values_list("name", "is_active")))
 
@@ -349,13 +331,6 @@ def test_unknown_services_and_types_are_not_found(desk: dict[str, Any], client_f
 
 
 # --- query counts ---------------------------------------------------------------------------------
-
-
-def _count(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def test_query_counts_of_the_service_and_form_editors(desk: dict[str, Any], client_for: ClientFor) -> None:

@@ -415,11 +415,15 @@ def test_the_preview_of_christmas_in_berlin_with_a_closure(
 # --- who may ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def sales_lead(org: dict[str, Any]) -> Any:
-    """The lead of another unit (Sales), who administers no desk."""
+def make_sales_lead(org: dict[str, Any]) -> Any:
+    """Mo becomes the lead of another unit (Sales): a lead who administers no desk."""
     people_services.unit_update(unit=org["sales"], lead=org["manager"])
     return org["manager"]
+
+
+@pytest.fixture
+def sales_lead(org: dict[str, Any]) -> Any:
+    return make_sales_lead(org)
 
 
 @pytest.mark.parametrize("who", ["agent", "employee", "sales_lead"])

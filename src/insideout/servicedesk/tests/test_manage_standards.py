@@ -6,25 +6,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from insideout.core.models import Event
-from insideout.people import services as people_services
 from insideout.servicedesk import services
 from insideout.servicedesk.models import RequestClock, ServiceStandard
 from insideout.servicedesk.tests.factories import request_create
+from insideout.servicedesk.tests.test_manage_desks import _count, _errors, _messages, make_sales_lead
 
 ClientFor = Callable[[Any], Client]
-
-
-def _messages(response: Any) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
-
-
-def _errors(form: Any) -> dict[str, list[str]]:
-    return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
 
 
 def _post(priority: str = "P2", **changes: Any) -> dict[str, Any]:
@@ -191,28 +181,13 @@ def test_an_unknown_priority_saves_nothing(desk: dict[str, Any], client_for: Cli
     assert ServiceStandard.objects.count() == 4
 
 
-@pytest.fixture
-def sales_lead(org: dict[str, Any]) -> Any:
-    people_services.unit_update(unit=org["sales"], lead=org["manager"])
-    return org["manager"]
-
-
 @pytest.mark.parametrize("who", ["agent", "employee", "sales_lead"])
-def test_non_admins_cannot_see_or_change_standards(
-    desk: dict[str, Any], sales_lead: Any, client_for: ClientFor, who: str
-) -> None:
-    client = client_for(sales_lead if who == "sales_lead" else desk[who])
+def test_non_admins_cannot_see_or_change_standards(desk: dict[str, Any], client_for: ClientFor, who: str) -> None:
+    client = client_for(make_sales_lead(desk) if who == "sales_lead" else desk[who])
     url = f"/desks/types/{desk['request_type'].pk}/standards/"
 
     assert (client.get(url).status_code, client.post(url, _post()).status_code) == (403, 403)
     assert ServiceStandard.objects.count() == 4
-
-
-def _count(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def test_query_count_of_the_standards_editor(desk: dict[str, Any], client_for: ClientFor) -> None:
