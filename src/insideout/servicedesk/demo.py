@@ -1551,7 +1551,9 @@ def desks_load(
 ) -> DemoResult:
     """Desks, catalogs, standards and ``requests`` requests over the demo organisation already loaded.
 
-    :raises DemoError: when service desks exist already, or the organisation is not the demo's.
+    Departments are matched by their unit code (IT, HR, FIN …); one the catalog does not know gets no desk.
+
+    :raises DemoError: when service desks exist already (nothing is written).
     """
     started = clock.monotonic()
     if Desk.objects.exists():
