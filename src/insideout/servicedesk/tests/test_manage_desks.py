@@ -201,6 +201,15 @@ def test_invalid_settings_are_refused_next_to_the_field(
     assert Desk.objects.values_list("prefix", "auto_close_days").get(pk=desk["desk"].pk) == ("IT", 5)
 
 
+def test_the_prefix_can_change_before_the_first_request(desk: dict[str, Any], client_for: ClientFor) -> None:
+    response = client_for(desk["lead"]).post(
+        f"/desks/{desk['desk'].pk}/", {"number_prefix": "help", "auto_close_days": "5"}, follow=True
+    )
+
+    assert response.redirect_chain == [("./", 302)]
+    assert Desk.objects.values_list("prefix", flat=True).get(pk=desk["desk"].pk) == "HELP"
+
+
 def test_the_prefix_stays_once_requests_are_numbered(desk: dict[str, Any], client_for: ClientFor) -> None:
     request_create(requester=desk["employee"], request_type=desk["request_type"])
 
@@ -304,6 +313,10 @@ def test_a_finished_clock_keeps_the_calendar_it_ran_on(
         ),
         ({"closures": "2026-12-29 10:00 – 2026-12-28 12:00"}, {"closures": ["A closure must end after it starts."]}),
         ({"country": "XX"}, {"country": ["no public holidays known for 'XX' / 'BE': Country XX not available"]}),
+        (
+            {f"week_{day}": "" for day in ("mon", "tue", "wed", "thu", "fri")},
+            {"__all__": ["the week has no opening hours: a business calendar must be open at some time"]},
+        ),
     ],
     ids=[
         "unknown zone",
@@ -315,6 +328,7 @@ def test_a_finished_clock_keeps_the_calendar_it_ran_on(
         "closure format",
         "closure backwards",
         "unknown country",
+        "never open",
     ],
 )
 def test_an_invalid_calendar_is_refused_next_to_the_field(
