@@ -466,6 +466,15 @@ def test_non_admins_change_nothing(desk: dict[str, Any], sales_lead: Any, client
     assert list(CalendarVersion.objects.values_list("pk", flat=True)) == versions
 
 
+def test_a_refusal_says_why(desk: dict[str, Any], facilities: Any, client_for: ClientFor) -> None:
+    page = client_for(desk["agent"]).get(f"/desks/{desk['desk'].pk}/").content.decode()
+    opening = client_for(desk["agent"]).post("/desks/", {"unit": facilities.pk, "number_prefix": "FAC"})
+
+    assert "<p>Only the unit&#x27;s lead may change its service desk.</p>" in page
+    assert "Desk admins are the lead of the desk's unit and the leads of the units above it." in page
+    assert "<p>You lead no unit that provides services and has no desk yet.</p>" in opening.content.decode()
+
+
 def test_an_unknown_desk_is_not_found(desk: dict[str, Any], client_for: ClientFor) -> None:
     assert client_for(desk["lead"]).get("/desks/999999/").status_code == 404
 

@@ -10,13 +10,15 @@ unsaved values (``calendar/preview/``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -57,11 +59,27 @@ from insideout.servicedesk.views.manage_forms import (
 
 PREVIEW_DAYS = 14
 
+View = Callable[..., HttpResponse]
+
+
+def admins_only(view: View) -> View:
+    """Answer a refusal (403) with a page that says why and where to go, not the site's generic one."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            return render(request, "servicedesk/manage/not_admin.html", {"reason": str(exc)}, status=403)
+
+    return wrapped
+
 
 # --- desks -----------------------------------------------------------------------------------------
 
 
 @login_required
+@admins_only
 @require_http_methods(["GET", "POST"])
 def desks(request: HttpRequest) -> HttpResponse:
     """The desks I administer, and "open a service desk" for units I lead that have none."""
@@ -71,7 +89,7 @@ def desks(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = DeskOpenForm(request.POST, units=openable)
         if not openable:
-            return render(request, "servicedesk/manage/not_admin.html", status=403)
+            raise PermissionDenied(_("You lead no unit that provides services and has no desk yet."))
         if form.is_valid():
             unit = next(unit for unit in openable if unit.pk == form.cleaned_data["unit"])
             try:
@@ -111,6 +129,7 @@ def _week_summary(version: CalendarVersion | None) -> list[tuple[str, str]]:
 
 
 @login_required
+@admins_only
 @require_http_methods(["GET", "POST"])
 def desk_manage(request: HttpRequest, desk_id: int) -> HttpResponse:
     """A desk's overview: its settings, calendar, catalog and standards at a glance."""
@@ -206,6 +225,7 @@ def _validated(form: CalendarForm) -> tuple[BusinessCalendar, dict[str, Any]] | 
 
 
 @login_required
+@admins_only
 @require_http_methods(["GET", "POST"])
 def calendar_edit(request: HttpRequest, desk_id: int) -> HttpResponse:
     desk = _admin_desk(request, desk_id)
@@ -237,6 +257,7 @@ def calendar_edit(request: HttpRequest, desk_id: int) -> HttpResponse:
 
 
 @login_required
+@admins_only
 @require_GET
 def calendar_preview(request: HttpRequest, desk_id: int) -> HttpResponse:
     """The two-week preview of the calendar form's unsaved values (an htmx fragment)."""
@@ -260,6 +281,7 @@ def _service_form(desk: Desk, *args: Any, **kwargs: Any) -> ServiceForm:
 
 
 @login_required
+@admins_only
 @require_http_methods(["GET", "POST"])
 def service_new(request: HttpRequest, desk_id: int) -> HttpResponse:
     desk = _admin_desk(request, desk_id)
@@ -278,6 +300,7 @@ def service_new(request: HttpRequest, desk_id: int) -> HttpResponse:
 
 
 @login_required
+@admins_only
 @require_http_methods(["GET", "POST"])
 def service_edit(request: HttpRequest, service_id: int) -> HttpResponse:
     service = get_or_404(selectors.service_admin_get_for, actor=actor(request), service_id=service_id)
@@ -347,6 +370,7 @@ def _save_request_type(
 
 
 @login_required
+@admins_only
 @require_http_methods(["GET", "POST"])
 def request_type_new(request: HttpRequest, service_id: int) -> HttpResponse:
     service = get_or_404(selectors.service_admin_get_for, actor=actor(request), service_id=service_id)
@@ -367,6 +391,7 @@ def request_type_new(request: HttpRequest, service_id: int) -> HttpResponse:
 
 
 @login_required
+@admins_only
 @require_http_methods(["GET", "POST"])
 def request_type_edit(request: HttpRequest, request_type_id: int) -> HttpResponse:
     request_type = get_or_404(
@@ -441,6 +466,7 @@ def _standard_words(standard: ServiceStandard) -> str:
 
 
 @login_required
+@admins_only
 @require_http_methods(["GET", "POST"])
 def standards(request: HttpRequest, request_type_id: int) -> HttpResponse:
     request_type = get_or_404(
