@@ -244,6 +244,8 @@ def test_calendar_editor_shows_the_saved_calendar_and_its_versions(desk: dict[st
     ]
     assert len(response.context["days"]) == 14
     assert "The saved calendar. Times are local to the desk." in response.content.decode()
+    assert 'list="zone-names"' in response.content.decode()
+    assert '<option value="Europe/Berlin">' in response.content.decode()
 
 
 def test_saving_the_calendar_writes_a_version_and_moves_open_clocks_onto_it(

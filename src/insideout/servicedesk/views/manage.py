@@ -55,6 +55,7 @@ from insideout.servicedesk.views.manage_forms import (
     apply_errors,
     fields_initial,
     intervals_text,
+    zone_names,
 )
 
 PREVIEW_DAYS = 14
@@ -114,7 +115,12 @@ def desks(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "servicedesk/manage/desks.html",
-        {"desks": selectors.desk_list_admin_for(actor=me), "openable": openable, "form": form},
+        {
+            "desks": selectors.desk_list_admin_for(actor=me),
+            "openable": openable,
+            "form": form,
+            "zone_names": zone_names(),
+        },
     )
 
 
@@ -252,6 +258,7 @@ def calendar_edit(request: HttpRequest, desk_id: int) -> HttpResponse:
             "form": form,
             "days": _preview(calendar_from_version(saved), _saved_values(saved)) if saved else [],
             "versions": selectors.calendar_versions_of(desk=desk),
+            "zone_names": zone_names(),
         },
     )
 

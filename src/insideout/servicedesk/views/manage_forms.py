@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -42,6 +43,24 @@ CLOSURE_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def zone_names() -> tuple[str, ...]:
+    """The time zone names to suggest while typing (read once per process)."""
+    return tuple(
+        sorted(name for name in available_timezones() if "/" in name and not name.startswith("Etc/")) + ["UTC"]
+    )
+
+
+def _zone_field(**kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=_("Time zone"),
+        max_length=64,
+        help_text=_("e.g. Europe/Berlin"),
+        widget=forms.TextInput(attrs={"list": "zone-names", "autocomplete": "off"}),
+        **kwargs,
+    )
+
+
 def apply_errors(form: forms.Form, errors: dict[str, list[str]], mapping: dict[str, str] | None = None) -> None:
     """Put a service's keyed errors next to the form's fields (unknown keys go to the top)."""
     mapping = mapping or {}
@@ -64,7 +83,7 @@ class DeskOpenForm(forms.Form):
         max_length=12,
         help_text=_("1 to 12 capital letters or digits, e.g. IT gives IT-1, IT-2 …"),
     )
-    time_zone = forms.CharField(label=_("Time zone"), max_length=64, initial="UTC", help_text=_("e.g. Europe/Berlin"))
+    time_zone = _zone_field(initial="UTC")
     country = forms.CharField(
         label=_("Country for public holidays"), max_length=2, required=False, help_text=_("Two letters, e.g. DE.")
     )
@@ -117,7 +136,7 @@ def _parse_intervals(text: str) -> list[list[str]]:
 
 
 class CalendarForm(forms.Form):
-    time_zone = forms.CharField(label=_("Time zone"), max_length=64, help_text=_("e.g. Europe/Berlin"))
+    time_zone = _zone_field()
     country = forms.CharField(
         label=_("Country for public holidays"),
         max_length=2,
