@@ -130,6 +130,7 @@ def test_editing_a_service(desk: dict[str, Any], client_for: ClientFor) -> None:
     assert _messages(response) == ["The service “Laptops and docks” is saved."]
     service.refresh_from_db()
     assert (service.name, service.is_active, service.owner_id) == ("Laptops and docks", False, None)
+    assert Event.objects.filter(type="servicedesk.catalog_changed", payload__what="service_updated").count() == 1
     page = response.content.decode()
     assert "<h1>Service: Laptops and docks</h1>" in page
     assert f'<a href="/desks/types/{desk["request_type"].pk}/">New laptop</a>' in page
@@ -179,6 +180,25 @@ def test_creating_a_request_type_with_its_form(desk: dict[str, Any], client_for:
         ("P3", 1),
         ("P4", 1),
     ]
+    created_events = Event.objects.filter(type="servicedesk.catalog_changed", payload__what="request_type_created")
+    assert list(created_events.values_list("subject_id", flat=True)) == [str(desk["request_type"].pk), str(created.pk)]
+
+
+def test_the_new_request_type_page_starts_with_one_empty_field(desk: dict[str, Any], client_for: ClientFor) -> None:
+    response = client_for(desk["lead"]).get(f"/desks/services/{desk['service'].pk}/types/new/")
+
+    assert response.status_code == 200
+    assert [form.initial for form in response.context["formset"].forms] == [{}]
+    assert response.context["form"].initial == {
+        "default_priority": "P3",
+        "assignment": "manual",
+        "is_active": True,
+        "position": 0,
+    }
+    page = response.content.decode()
+    assert "<h1>New request type</h1>" in page
+    assert "Create the request type" in page
+    assert "<legend>New field</legend>" in page
 
 
 def test_the_form_editor_shows_the_fields_in_order(desk: dict[str, Any], client_for: ClientFor) -> None:
