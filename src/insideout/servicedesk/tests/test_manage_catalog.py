@@ -150,6 +150,20 @@ def test_the_service_page_shows_what_is_saved(desk: dict[str, Any], client_for: 
     }
 
 
+def test_an_owner_who_left_the_desk_stays_the_owner_until_changed(desk: dict[str, Any], client_for: ClientFor) -> None:
+    services.service_update(actor=desk["lead"].user, service=desk["service"], owner=desk["employee"])
+
+    response = client_for(desk["lead"]).get(f"/desks/services/{desk['service'].pk}/")
+
+    assert response.context["form"]["owner"].value() == desk["employee"].pk
+    assert [label for _pk, label in response.context["form"].fields["owner"].choices] == [
+        "Nobody in particular",
+        "Sam Agent",
+        "Eve Employee",
+        "Lena Lead",
+    ]
+
+
 # --- request types and their forms -----------------------------------------------------------------
 
 

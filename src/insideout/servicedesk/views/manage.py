@@ -37,6 +37,7 @@ from insideout.servicedesk.models import (
     Desk,
     Priority,
     RequestType,
+    Service,
     ServiceStandard,
     Status,
 )
@@ -282,8 +283,12 @@ def calendar_preview(request: HttpRequest, desk_id: int) -> HttpResponse:
 # --- catalog ---------------------------------------------------------------------------------------
 
 
-def _service_form(desk: Desk, *args: Any, **kwargs: Any) -> ServiceForm:
-    owners = sorted(selectors.desk_agents(desk=desk), key=lambda person: (person.sort_name, person.pk))
+def _service_form(desk: Desk, *args: Any, service: Service | None = None, **kwargs: Any) -> ServiceForm:
+    """The service form; owners are the desk's people, plus the current owner should they have left it."""
+    owners = list(selectors.desk_agents(desk=desk))
+    if service is not None and service.owner is not None and all(person.pk != service.owner_id for person in owners):
+        owners.append(service.owner)
+    owners.sort(key=lambda person: (person.sort_name, person.pk))
     return ServiceForm(*args, owners=owners, units=selectors.unit_choices(), **kwargs)
 
 
@@ -312,9 +317,9 @@ def service_new(request: HttpRequest, desk_id: int) -> HttpResponse:
 def service_edit(request: HttpRequest, service_id: int) -> HttpResponse:
     service = get_or_404(selectors.service_admin_get_for, actor=actor(request), service_id=service_id)
     desk = service.desk
-    form = _service_form(desk, initial=ServiceForm.initial_from(service))
+    form = _service_form(desk, service=service, initial=ServiceForm.initial_from(service))
     if request.method == "POST":
-        form = _service_form(desk, request.POST)
+        form = _service_form(desk, request.POST, service=service)
         if form.is_valid():
             try:
                 services.service_update(actor=actor(request), service=service, **form.service_values())
