@@ -22,12 +22,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from holidays import list_supported_countries as holiday_countries
 
 from insideout.calendars import BusinessCalendar
 from insideout.core.errors import Conflict, Forbidden
 from insideout.core.events import event_record
 from insideout.core.text import markdown_to_html
 from insideout.people.models import Employee, Unit, User
+from insideout.people.validation import clean_subdivision
 from insideout.servicedesk import clockstore, selectors
 from insideout.servicedesk.clockstore import REQUEST_FIRST_RESPONSE, REQUEST_OPENED, REQUEST_STATUS_CHANGED
 from insideout.servicedesk.fields import FieldSpec, clean_field_values
@@ -239,7 +241,12 @@ def calendar_validate(
             errors.setdefault("week", []).append(_("Unknown weekday “%(day)s”.") % {"day": day})
             continue
         if intervals:
-            clean_week[day] = [[str(start), str(end)] for start, end in intervals]
+            try:
+                clean_week[day] = _clean_intervals(intervals)
+            except ValidationError as exc:
+                errors.setdefault(f"week.{day}", []).extend(exc.messages)
+    if not errors.get("week") and not any(key.startswith("week.") for key in errors) and not clean_week:
+        errors["week"] = [_("Open the desk on at least one day: a calendar without opening hours never counts.")]
     clean_holidays: list[str] = []
     for value in holidays:
         try:
@@ -266,6 +273,17 @@ def calendar_validate(
         raise ValidationError(errors)
     country = (country or "").strip().upper()
     subdivision = (subdivision or "").strip().upper()
+    if country and country not in holiday_countries():
+        errors["country"] = [
+            _("No public holidays are known for “%(c)s”; use a two-letter code such as DE.") % {"c": country}
+        ]
+    elif subdivision:
+        try:
+            subdivision = clean_subdivision(subdivision, country=country)
+        except ValidationError as exc:
+            errors["subdivision"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
     try:
         calendar = BusinessCalendar(
             tz=time_zone,
@@ -288,6 +306,37 @@ def calendar_validate(
         "closures": clean_closures,
     }
     return calendar, values
+
+
+HHMM_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def _minutes(text: str) -> int:
+    match = HHMM_RE.match(text.strip())
+    hours, minutes = (int(match.group(1)), int(match.group(2))) if match else (99, 99)
+    if minutes > 59 or hours > 24 or (hours == 24 and minutes):
+        raise ValidationError(_("“%(t)s” is not a time of day between 00:00 and 24:00.") % {"t": text})
+    return hours * 60 + minutes
+
+
+def _clean_intervals(intervals: Sequence[Sequence[str]]) -> list[list[str]]:
+    """One day's opening intervals, checked and sorted; the messages say what to fix, in the reader's language."""
+    parsed: list[tuple[int, int, str, str]] = []
+    for interval in intervals:
+        if not isinstance(interval, Sequence) or isinstance(interval, str) or len(interval) != 2:
+            raise ValidationError(_("Give each opening interval as a start and an end, e.g. 09:00–12:30."))
+        start, end = (str(value).strip() for value in interval)
+        first, last = _minutes(start), _minutes(end)
+        if first >= last:
+            raise ValidationError(_("%(s)s–%(e)s must start before it ends.") % {"s": start, "e": end})
+        parsed.append((first, last, start, end))
+    parsed.sort()
+    for previous, current in zip(parsed, parsed[1:], strict=False):
+        if current[0] < previous[1]:
+            raise ValidationError(
+                _("%(a)s and %(b)s overlap.") % {"a": f"{previous[2]}–{previous[3]}", "b": f"{current[2]}–{current[3]}"}
+            )
+    return [[start, end] for _first, _last, start, end in parsed]
 
 
 def _calendar_version_create(*, desk: Desk, actor: User | None, **parts: Any) -> CalendarVersion:

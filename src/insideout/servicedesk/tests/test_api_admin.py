@@ -439,4 +439,4 @@ def test_opening_hours_that_do_not_parse_are_422(desk, api, tokens):
         json={"time_zone": "UTC", "week": {"mon": [["17:00", "09:00"]]}},
     )
 
-    assert errors == [{"field": "week", "message": "mon: opening interval 17:00–09:00 must start before it ends"}]
+    assert errors == [{"field": "week.mon", "message": "17:00–09:00 must start before it ends."}]

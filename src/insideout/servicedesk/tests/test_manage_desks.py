@@ -304,20 +304,28 @@ def test_a_finished_clock_keeps_the_calendar_it_ran_on(
         ({"week_tue": "9 to 5"}, {"week_tue": ["“9 to 5” is not a time range; write e.g. 09:00–12:30, 13:30–17:00."]}),
         (
             {"week_wed": "09:00–13:00, 12:00–17:00"},
-            {"week_wed": ["opening intervals overlap (09:00–13:00 and 12:00–17:00)"]},
+            {"week_wed": ["09:00–13:00 and 12:00–17:00 overlap."]},
         ),
-        ({"week_thu": "17:00–09:00"}, {"week_thu": ["opening interval 17:00–09:00 must start before it ends"]}),
-        ({"week_fri": "09:00–25:00"}, {"week_fri": ["'25:00' is not a time of day (00:00 … 24:00)"]}),
+        ({"week_thu": "17:00–09:00"}, {"week_thu": ["17:00–09:00 must start before it ends."]}),
+        ({"week_fri": "09:00–25:00"}, {"week_fri": ["“25:00” is not a time of day between 00:00 and 24:00."]}),
         ({"holidays": "24.12.2026"}, {"holidays": ["“24.12.2026” is not a date (YYYY-MM-DD)."]}),
         (
             {"closures": "tomorrow"},
             {"closures": ["“tomorrow”: write a closure as 2026-12-28 12:00 – 2026-12-29 10:00."]},
         ),
         ({"closures": "2026-12-29 10:00 – 2026-12-28 12:00"}, {"closures": ["A closure must end after it starts."]}),
-        ({"country": "XX"}, {"country": ["no public holidays known for 'XX' / 'BE': Country XX not available"]}),
+        ({"country": "XX"}, {"country": ["No public holidays are known for “XX”; use a two-letter code such as DE."]}),
+        (
+            {"subdivision": "ZZ"},
+            {
+                "subdivision": [
+                    "“ZZ” is not a subdivision of DE; known ones: Augsburg, BB, BE, BW, BY, HB, HE, HH, MV, NI, NW, RP."
+                ]
+            },
+        ),
         (
             {f"week_{day}": "" for day in ("mon", "tue", "wed", "thu", "fri")},
-            {"__all__": ["the week has no opening hours: a business calendar must be open at some time"]},
+            {"__all__": ["Open the desk on at least one day: a calendar without opening hours never counts."]},
         ),
     ],
     ids=[
@@ -330,6 +338,7 @@ def test_a_finished_clock_keeps_the_calendar_it_ran_on(
         "closure format",
         "closure backwards",
         "unknown country",
+        "unknown subdivision",
         "never open",
     ],
 )

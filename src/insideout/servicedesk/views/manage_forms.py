@@ -235,12 +235,12 @@ class CalendarForm(forms.Form):
         }
 
     def put_service_errors(self, errors: dict[str, list[str]]) -> None:
-        """The calendar's errors: a weekday's message ("mon: …") goes next to that day."""
+        """The calendar's errors: a weekday's (keyed ``week.mon`` …) goes next to that day."""
         for key, messages in errors.items():
             for message in messages:
-                day = message.split(":", 1)[0] if key == "week" else ""
+                day = key.removeprefix("week.") if key.startswith("week.") else ""
                 if day in WEEKDAY_LABELS:
-                    self.add_error(f"week_{day}", message.split(":", 1)[1].strip())
+                    self.add_error(f"week_{day}", message)
                 elif key in self.fields:
                     self.add_error(key, message)
                 else:
