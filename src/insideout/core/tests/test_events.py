@@ -376,7 +376,7 @@ def test_notifications_are_emailed_to_people_who_prefer_email(
 
     assert [(m.to, m.subject) for m in mailoutbox] == [(["lena@example.org"], "Nina New has joined IT")]
     assert mailoutbox[0].body == (
-        f"Say hello and find out how Nina New likes to work together.\n\n/people/{newcomer.pk}/"
+        f"Say hello and find out how Nina New likes to work together.\n\nhttp://127.0.0.1:8000/people/{newcomer.pk}/"
     )
     emailed = dict(Notification.objects.values_list("recipient__username", "emailed_at"))
     assert emailed["lena"] is not None
