@@ -1,20 +1,27 @@
-"""Speed and memory figures for InsideOut on SQLite; writes ``docs/performance.md`` (``make bench``).
+"""Speed and memory figures for InsideOut; writes ``docs/performance.md`` (``make bench``).
 
-What it does, in a fresh data directory under ``bench-work/`` (removed afterwards unless ``--keep``):
+What it does, in fresh data directories under ``bench-work/`` (removed afterwards unless ``--keep``):
 
-1. ``insideout migrate``, then ``insideout demo --employees 100000``: wall time and peak RSS of the
-   demo process (from ``wait4``, so nothing else is counted).
-2. ``insideout token create --user sam`` for an API token, and a signed-in session for ``sam``
-   through the real sign-in form.
-3. gunicorn with 2 workers on a free loopback port, then a fixed number of requests per measurement
-   from a few client threads (``http.client``, a new connection per request as gunicorn's sync
-   workers close them anyway): p50 and p95 latency of the API list, the API search and the
-   signed-in search page. Each measurement stops dispatching after ``--budget`` seconds.
+1. ``BusinessCalendar.add`` for an 8-hour target, in this process.
+2. The directory (``--skip-directory`` leaves it out): ``insideout migrate``, then ``insideout demo
+   --employees 100000``: wall time and peak RSS of the demo process (from ``wait4``, so nothing else
+   is counted); then gunicorn with 2 workers on a loopback port (8100–8199), a token and a signed-in
+   session for ``sam``, and a fixed number of requests per measurement from a few client threads
+   (``http.client``, a new connection per request as gunicorn's sync workers close them anyway): p50
+   and p95 latency of the API list, the API search and the signed-in search page. Each measurement
+   stops dispatching after ``--budget`` seconds.
+3. The service desk (``tools/bench_desks.py``): its targets with 1,000,000 requests on SQLite (and on
+   PostgreSQL with ``--postgres``), and django-helpdesk side by side on 200,000 requests.
+
+The report is rewritten after each part, so a stopped run keeps what it measured; a part that fails
+becomes a failed row and the next part still runs.
 
 Usage::
 
-    .venv/bin/python tools/bench.py                      # the full run, about 3-5 minutes
-    .venv/bin/python tools/bench.py --employees 5000 --requests 100 --output /tmp/perf.md
+    .venv/bin/python tools/bench.py                      # directory, SQLite targets, side by side: ~40 min
+    .venv/bin/python tools/bench.py --skip-directory --postgres    # the service desk on both engines: ~50 min
+    .venv/bin/python tools/bench.py --employees 5000 --requests 100 --servicedesk-requests 20000 \
+        --compare-requests 20000 --output /tmp/perf.md       # a quick look, a few minutes
 """
 
 from __future__ import annotations
@@ -477,7 +484,7 @@ def write_report(
         "",
         "```sh",
         "make bench            # or: .venv/bin/python tools/bench.py",
-        ".venv/bin/python tools/bench.py --postgres                        # the targets on PostgreSQL too",
+        ".venv/bin/python tools/bench.py --skip-directory --postgres       # what this file shows",
         ".venv/bin/python tools/bench.py --skip-directory --servicedesk-requests 200000 --skip-helpdesk",
         "```",
         "",
@@ -487,13 +494,20 @@ def write_report(
         "(default 3 a request), `--compare-requests N` (default 200,000), `--compare-samples N`, "
         "`--requests N` and `--budget S` per row, `--keep` (keep the data under `bench-work/`).",
         "",
-        "The service desk data alone, in a scratch data directory:",
+        "The demo load by hand, in a scratch data directory:",
         "",
         "```sh",
         "export INSIDEOUT_DATA_DIR=$(mktemp -d)",
         ".venv/bin/insideout migrate --no-input -v 0",
         f"/usr/bin/time -v .venv/bin/insideout demo --employees {options.employees}",
-        ".venv/bin/insideout demo --employees 20000",
+        "```",
+        "",
+        "The service desk data and the sweep by hand, in another scratch data directory:",
+        "",
+        "```sh",
+        "export INSIDEOUT_DATA_DIR=$(mktemp -d)",
+        ".venv/bin/insideout migrate --no-input -v 0",
+        f".venv/bin/insideout demo --employees {options.servicedesk_employees} --requests 0",
         ".venv/bin/python tools/bench_servicedesk.py load --requests 1000000 --comments 3000000",
         ".venv/bin/python tools/bench_servicedesk.py sweep",
         "```",

@@ -364,10 +364,12 @@ def side_by_side(options: argparse.Namespace) -> Section:
                 continue
             detail = (
                 f"{mine.throughput:,.1f}/s vs {other.throughput:,.1f}/s; p95 {mine.percentile(0.95) * 1000:,.0f} ms "
-                f"vs {other.percentile(0.95) * 1000:,.0f} ms "
-                f"({other.percentile(0.95) / max(mine.percentile(0.95), 1e-9):,.1f}× faster)"
+                f"vs {other.percentile(0.95) * 1000:,.0f} ms (p95 ratio "
+                f"{other.percentile(0.95) / max(mine.percentile(0.95), 1e-9):,.1f}×)"
             )
-            complete = not mine.failures and not other.failures
+            if other.failures or other.unsent:  # its throughput counts only what it answered: a ceiling
+                detail += f"; django-helpdesk left {other.failures + other.unsent} of {other.planned} unanswered"
+            complete = not mine.failures and not mine.unsent
             section.figures.append(
                 Figure(
                     f"{short}: InsideOut ÷ django-helpdesk throughput",
