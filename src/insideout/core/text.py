@@ -32,3 +32,16 @@ def markdown_to_html(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+MAX_ID = 2**63 - 1  # the largest value a database integer column holds
+
+
+def as_id(value: object) -> int | None:
+    """``value`` as a non-negative integer id when it is written in ASCII digits and fits a database
+    column; None otherwise. ``str.isdigit`` is not enough: it accepts "²", which ``int`` refuses."""
+    text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None

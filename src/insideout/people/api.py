@@ -20,6 +20,7 @@ router = Router(tags=["people"])
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
+
 class PeopleFilters(Schema):
     q: str = Field("", max_length=100, description="Words to find in name, title, e-mail or unit.")
     unit: int | None = Field(None, description="A unit id; includes its sub-units.")

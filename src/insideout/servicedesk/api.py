@@ -10,7 +10,7 @@ endpoint's annotations in its own module, where names such as ``Query`` do not e
 
 from collections.abc import Callable
 from datetime import datetime, tzinfo
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -24,6 +24,7 @@ from pydantic import ConfigDict
 from insideout.core.errors import Forbidden, NotFound
 from insideout.core.models import Event
 from insideout.core.pagination import IdsFirst, Pagination
+from insideout.core.text import MAX_ID
 from insideout.people.models import Employee, User
 from insideout.servicedesk import selectors, services
 from insideout.servicedesk.clockview import ClockView, clock_view, clock_words
@@ -36,6 +37,9 @@ from insideout.servicedesk.models import (
     Service,
     ServiceStandard,
 )
+
+# An id given in a body or a query: bounded, so a huge number is a 422 and never reaches the database.
+IdIn = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 router = Router(tags=["service desk"])
 
@@ -63,7 +67,7 @@ def _name(person: Employee | None) -> str:
 
 class ServiceFilters(Schema):
     q: str = Field("", max_length=100, description="Words to find in the service, its unit or its request types.")
-    desk: int | None = Field(None, description="Only this desk's services.")
+    desk: int | None = Field(None, ge=1, le=MAX_ID, description="Only this desk's services.")
 
 
 class ServiceOut(Schema):
@@ -201,9 +205,9 @@ class RequestListFilters(Schema):
     )
     status: StatusCode | None = None
     priority: PriorityCode | None = None
-    service: int | None = Field(None, description="A service id.")
-    desk: int | None = Field(None, description="A desk id (queues only).")
-    assignee: int | None = Field(None, description="An agent's person id (queues only).")
+    service: int | None = Field(None, ge=1, le=MAX_ID, description="A service id.")
+    desk: int | None = Field(None, ge=1, le=MAX_ID, description="A desk id (queues only).")
+    assignee: int | None = Field(None, ge=1, le=MAX_ID, description="An agent's person id (queues only).")
     q: str = Field(
         "", max_length=100, description="A key such as IT-1042, a number, or words of the subject (queues only)."
     )
@@ -332,12 +336,12 @@ def _request_fresh(request: HttpRequest, request_id: int) -> dict[str, Any]:
 class RequestCreateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    request_type: int
+    request_type: int = Field(..., ge=1, le=MAX_ID)
     priority: PriorityCode | None = Field(None, description="Default: the request type's default priority.")
     subject: str = Field(..., max_length=200)
     description: str = Field("", description="Markdown.")
     fields: dict[str, Any] = Field(default_factory=dict, description="Values by field key.")
-    on_behalf_of: int | None = Field(None, description="The person id of whom the request is for.")
+    on_behalf_of: int | None = Field(None, ge=1, le=MAX_ID, description="The person id of whom the request is for.")
 
 
 class CommentCreateIn(Schema):
@@ -378,7 +382,7 @@ class TransitionIn(Schema):
 class AssignIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    assignee: int | None = Field(..., description="An agent's person id, or null for nobody.")
+    assignee: int | None = Field(..., ge=1, le=MAX_ID, description="An agent's person id, or null for nobody.")
 
 
 class PriorityIn(Schema):
@@ -471,9 +475,9 @@ class ServiceCreateIn(Schema):
 
     name: str = Field(..., max_length=200)
     description: str = ""
-    owner: int | None = Field(None, description="A person id.")
+    owner: int | None = Field(None, ge=1, le=MAX_ID, description="A person id.")
     audience: AudienceCode = "everyone"
-    audience_units: list[int] = Field(default_factory=list, description="Unit ids, when audience is units.")
+    audience_units: list[IdIn] = Field(default_factory=list, description="Unit ids, when audience is units.")
     is_active: bool = Field(True, description="Published.")
     position: int = Field(0, ge=0, le=32767)
 
@@ -483,9 +487,9 @@ class ServicePatchIn(Schema):
 
     name: str | None = Field(None, max_length=200)
     description: str | None = None
-    owner: int | None = Field(None, description="A person id; null for nobody.")
+    owner: int | None = Field(None, ge=1, le=MAX_ID, description="A person id; null for nobody.")
     audience: AudienceCode | None = None
-    audience_units: list[int] | None = None
+    audience_units: list[IdIn] | None = None
     is_active: bool | None = None
     position: int | None = Field(None, ge=0, le=32767)
 
@@ -810,6 +814,7 @@ def _owner_and_units(changes: dict[str, Any]) -> dict[str, Any]:
 def service_create(request: HttpRequest, desk_id: int, payload: ServiceCreateIn) -> Status[Service]:
     me = _actor(request)
     desk = selectors.desk_staff_get_for(actor=me, desk_id=desk_id)
+    selectors.desk_admin_check(actor=me, desk_id=desk.pk)
     values = _owner_and_units(payload.model_dump())
     return Status(201, services.service_create(actor=me, desk=desk, **values))
 
@@ -818,6 +823,7 @@ def service_create(request: HttpRequest, desk_id: int, payload: ServiceCreateIn)
 def service_update(request: HttpRequest, service_id: int, payload: ServicePatchIn) -> Service:
     me = _actor(request)
     service = selectors.service_get_for(actor=me, service_id=service_id)
+    selectors.desk_admin_check(actor=me, desk_id=service.desk_id)
     # Only the owner can be cleared with null; for the rest null means "leave as it is".
     changes = {
         name: value

@@ -15,8 +15,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from insideout.core.text import as_id
+
 MAX_TEXT = 500
 MAX_LONG_TEXT = 10_000
+MAX_NUMBER_DIGITS = 15  # before the decimal point; beyond that a number is a typo or an attack
 
 
 @dataclass(frozen=True)
@@ -111,14 +114,14 @@ def _clean_one(spec: FieldSpec, raw: Any, person_exists: Callable[[int], bool]) 
             number = Decimal(str(raw).strip())
         except InvalidOperation:
             raise ValueError(_("Enter a number.")) from None
-        if not number.is_finite():
-            raise ValueError(_("Enter a number."))
+        if not number.is_finite() or number.adjusted() >= MAX_NUMBER_DIGITS:
+            # Also bounds the work: Decimal("1e100000000") is cheap, int() of it is not.
+            raise ValueError(_("Enter a number with at most %(n)d digits before the point.") % {"n": MAX_NUMBER_DIGITS})
         return int(number) if number == number.to_integral_value() else float(number)
     if spec.type == "person":
-        try:
-            person_id = int(raw)
-        except (TypeError, ValueError):
-            raise ValueError(_("Choose a person.")) from None
+        person_id = as_id(raw)
+        if person_id is None:
+            raise ValueError(_("Choose a person."))
         if not person_exists(person_id):
             raise ValueError(_("No active person has this id."))
         return person_id

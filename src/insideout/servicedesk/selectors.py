@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from insideout.core.errors import Forbidden, NotFound
 from insideout.core.models import Event
+from insideout.core.text import as_id
 from insideout.people.models import Employee, Unit, User
 from insideout.servicedesk.models import (
     OPEN_STATUSES,
@@ -246,7 +247,7 @@ def request_get_for(*, actor: User | None, request_id: int) -> Request:
 
 def request_get_by_key_for(*, actor: User | None, key: str) -> Request:
     prefix, _sep, number = key.rpartition("-")
-    if not prefix or not number.isdigit():
+    if not prefix or as_id(number) is None:
         raise NotFound(_("No such request."))
     request_id = Request.objects.filter(desk__prefix=prefix, number=int(number)).values_list("pk", flat=True).first()
     if request_id is None:
@@ -308,10 +309,10 @@ def request_queue_for(
     if q.strip():
         text = q.strip()
         prefix, _sep, number = text.rpartition("-")
-        if number.isdigit() and prefix:
-            requests = requests.filter(desk__prefix__iexact=prefix, number=int(number))
-        elif text.isdigit():
-            requests = requests.filter(number=int(text))
+        if prefix and (wanted := as_id(number)) is not None:
+            requests = requests.filter(desk__prefix__iexact=prefix, number=wanted)
+        elif (wanted := as_id(text)) is not None:
+            requests = requests.filter(number=wanted)
         else:
             for word in text.split()[:5]:
                 requests = requests.filter(subject__icontains=word)
@@ -523,11 +524,13 @@ def catalog_admin_for(*, desk: Desk) -> list[Service]:
     )
 
 
-def _admin_check(actor: User | None, desk_id: int) -> None:
+def desk_admin_check(*, actor: User | None, desk_id: int) -> None:
+    """Refuse anyone but the desk's admins before any input is looked at (so nothing leaks through errors)."""
     if actor is None or not actor.is_authenticated:
         raise NotFound(_("No such service desk."))
     if not access_for(actor).is_admin(desk_id):
-        raise Forbidden(_("Only the unit's lead may change its service desk."))
+        unit = Desk.objects.filter(pk=desk_id).values_list("unit__name", flat=True).first() or ""
+        raise Forbidden(_("Only the lead of %(unit)s may change its service desk.") % {"unit": unit})
 
 
 def service_admin_get_for(*, actor: User | None, service_id: int) -> Service:
@@ -543,7 +546,7 @@ def service_admin_get_for(*, actor: User | None, service_id: int) -> Service:
     )
     if service is None:
         raise NotFound(_("No such service."))
-    _admin_check(actor, service.desk_id)
+    desk_admin_check(actor=actor, desk_id=service.desk_id)
     return service
 
 
@@ -557,7 +560,7 @@ def request_type_admin_get_for(*, actor: User | None, request_type_id: int) -> R
     )
     if request_type is None:
         raise NotFound(_("No such request type."))
-    _admin_check(actor, request_type.service.desk_id)
+    desk_admin_check(actor=actor, desk_id=request_type.service.desk_id)
     return request_type
 
 

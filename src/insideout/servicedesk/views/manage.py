@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from insideout.calendars import BusinessCalendar
 from insideout.core.errors import Conflict, Forbidden
+from insideout.core.text import as_id
 from insideout.servicedesk import selectors, services
 from insideout.servicedesk.calendar_preview import PreviewDay, preview
 from insideout.servicedesk.clockstore import calendar_from_version
@@ -347,7 +348,7 @@ def _fields_formset(request: HttpRequest, request_type: RequestType | None) -> A
         return FieldFormSet(prefix="fields", initial=fields_initial(request_type))
     data = request.POST.copy()
     if "add_field" in data:
-        total = int(data.get("fields-TOTAL_FORMS") or 0)
+        total = as_id(data.get("fields-TOTAL_FORMS") or 0) or 0
         data["fields-TOTAL_FORMS"] = str(min(total + 1, 50))
     return FieldFormSet(data, prefix="fields")
 
@@ -372,8 +373,9 @@ def _save_request_type(
     except ValidationError as exc:
         for key, messages_ in exc.message_dict.items():
             parts = key.split(".")
-            if len(parts) == 3 and parts[0] == "fields" and parts[1].isdigit() and int(parts[1]) < len(rows):
-                row = rows[int(parts[1])]
+            index = as_id(parts[1]) if len(parts) == 3 and parts[0] == "fields" else None
+            if index is not None and index < len(rows):
+                row = rows[index]
                 for message in messages_:
                     row.add_error(parts[2] if parts[2] in row.fields else None, message)
             else:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from insideout.core.pagination import IdsFirst
+from insideout.core.text import as_id
 from insideout.servicedesk import selectors, services
 from insideout.servicedesk.clockview import duration_words
 from insideout.servicedesk.models import (
@@ -183,7 +184,7 @@ def _people(request: HttpRequest, chosen: list[int]) -> tuple[list[Any], bool]:
 
 def _chosen_people(request: HttpRequest, request_type: RequestType) -> list[int]:
     names = ["on_behalf_of", *(f"{FIELD_PREFIX}{f.key}" for f in request_type.fields.all() if f.type == "person")]
-    return [int(value) for name in names if (value := request.POST.get(name, "")).isdigit()]
+    return [person for name in names if (person := as_id(request.POST.get(name, ""))) is not None]
 
 
 @login_required

@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from insideout.core.text import as_id
 from insideout.people.models import Employee
 from insideout.servicedesk.fields import MAX_LONG_TEXT, MAX_TEXT
 from insideout.servicedesk.models import PRIORITY_MEANINGS, FieldType, Priority, RequestType
@@ -218,7 +219,7 @@ class RequestForm(forms.Form):
                 fields[spec.key] = value
         on_behalf_of = (data.get("on_behalf_of") or "").strip()
         # Not a number: an id no person has, so the service says so next to the input.
-        on_behalf_of_id = (int(on_behalf_of) if on_behalf_of.isdigit() else -1) if on_behalf_of else None
+        on_behalf_of_id = (as_id(on_behalf_of) or -1) if on_behalf_of else None
         return {
             "subject": data.get("subject") or "",
             "description": data.get("description") or "",

@@ -28,6 +28,7 @@ from django.views.decorators.vary import vary_on_headers
 from insideout.core.errors import Conflict, Forbidden, NotFound
 from insideout.core.models import Event
 from insideout.core.pagination import IdsFirst
+from insideout.core.text import as_id
 from insideout.people.models import Employee
 from insideout.servicedesk import selectors, services
 from insideout.servicedesk.clockstore import REQUEST_FIRST_RESPONSE, REQUEST_OPENED, REQUEST_STATUS_CHANGED
@@ -120,7 +121,7 @@ def _queue_url(back: str) -> str:
     values = {name: given.get(name) for name in FILTER_NAMES}
     query = filters_query(values)
     page = given.get("page", "")
-    if page.isdigit():
+    if as_id(page) is not None:
         query = f"{query}&page={page}" if query else f"page={page}"
     url = reverse("servicedesk:queues")
     return f"{url}?{query}" if query else url

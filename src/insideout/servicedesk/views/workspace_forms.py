@@ -9,6 +9,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from insideout.core.text import as_id
 from insideout.people.models import Employee
 from insideout.servicedesk.models import Desk, Priority, Service, Status
 from insideout.servicedesk.selectors import QUEUES
@@ -79,7 +80,8 @@ class BulkAssignForm(forms.Form):
     def __init__(self, data: QueryDict) -> None:
         super().__init__(data)
         # Any id may be sent; the service checks each one against what the caller may see.
-        self.fields["requests"].choices = [(value, value) for value in data.getlist("requests") if value.isdigit()]  # type: ignore[attr-defined]
+        ids = [value for value in data.getlist("requests") if as_id(value) is not None]
+        self.fields["requests"].choices = [(value, value) for value in ids]  # type: ignore[attr-defined]
 
 
 def assignee_value(raw: str, *, me: Employee | None) -> tuple[bool, int | None]:
@@ -89,8 +91,8 @@ def assignee_value(raw: str, *, me: Employee | None) -> tuple[bool, int | None]:
         return me is not None, me.pk if me is not None else None
     if raw == "none":
         return True, None
-    if raw.isdigit():
-        return True, int(raw)
+    if (assignee := as_id(raw)) is not None:
+        return True, assignee
     return False, None
 
 
