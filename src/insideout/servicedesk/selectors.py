@@ -414,31 +414,55 @@ def desk_agents(*, desk: Desk) -> QuerySet[Employee]:
     )
 
 
-def agents_of_desks(*, desks: Iterable[Desk]) -> list[Employee]:
-    """The available agents of several desks at once (each person once), by name; one query."""
+# Above this many agents a list of every one is too long to read and to render (a big IT department
+# has a thousand): the lists then offer the caller's own team and whoever holds open work.
+AGENTS_LISTED = 100
+
+
+def agents_of_desks(*, desks: Iterable[Desk], employee: Employee | None = None) -> list[Employee]:
+    """The agents to offer in a desk's assignee lists (each person once), by name.
+
+    Every available agent while there are at most ``AGENTS_LISTED``; beyond that the caller's own
+    unit and the agents holding open requests of these desks, at most ``AGENTS_LISTED`` of them.
+    One query for a small desk, two for a big one.
+    """
+    desks = list(desks)
     query = Q()
     for desk in desks:
         query |= Q(unit__path__startswith=desk.unit.path)
     if not query:
         return []
-    return list(Employee.objects.filter(query, is_active=True).select_related("user").order_by("sort_name", "pk"))
+    agents = Employee.objects.filter(query, is_active=True).select_related("user").order_by("sort_name", "pk")
+    few = list(agents[: AGENTS_LISTED + 1])
+    if len(few) <= AGENTS_LISTED:
+        return few
+    busy = Request.objects.filter(desk__in=desks, status__in=OPEN_STATUSES, assignee__isnull=False).values(
+        "assignee_id"
+    )
+    nearby = Q(pk__in=busy)
+    if employee is not None and employee.unit_id is not None:
+        nearby |= Q(unit_id=employee.unit_id)
+    return list(agents.filter(nearby)[:AGENTS_LISTED])
+
+
+def agent_next_in_turn(*, desk: Desk, after: int | None, exclude: int) -> Employee | None:
+    """Round robin: the desk's agent with the next id after ``after`` (from the start when none is)."""
+    agents = desk_agents(desk=desk).exclude(pk=exclude)
+    following = agents.filter(pk__gt=after).first() if after is not None else None
+    return following or agents.first()
+
+
+def agent_least_loaded(*, desk: Desk, exclude: int) -> Employee | None:
+    """The desk's agent with the fewest open requests of the desk (the lowest id among equals)."""
+    open_work = Count(
+        "requests_assigned",
+        filter=Q(requests_assigned__desk=desk, requests_assigned__status__in=OPEN_STATUSES),
+    )
+    return desk_agents(desk=desk).exclude(pk=exclude).annotate(open_work=open_work).order_by("open_work", "pk").first()
 
 
 def is_agent_of(*, employee_id: int, desk: Desk) -> bool:
     return desk_agents(desk=desk).filter(pk=employee_id).exists()
-
-
-def open_load(*, desk: Desk) -> dict[int, int]:
-    """Open requests per agent of the desk (agents with none are missing)."""
-    rows = (
-        Request.objects.filter(desk=desk, status__in=OPEN_STATUSES, assignee__isnull=False)
-        .values("assignee_id")
-        .annotate(n=Count("pk"))
-    )
-    return {row["assignee_id"]: row["n"] for row in rows}
-
-
-# --- portal --------------------------------------------------------------------------------------
 
 
 def standards_current_for_types(*, request_types: Iterable[RequestType]) -> dict[int, dict[str, ServiceStandard]]:

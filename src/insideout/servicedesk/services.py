@@ -854,9 +854,6 @@ def request_create(
 def _auto_assignee(request_type: RequestType, desk: Desk, *, exclude: int) -> Employee | None:
     if request_type.assignment == Assignment.MANUAL:
         return None
-    agents = [agent for agent in selectors.desk_agents(desk=desk) if agent.pk != exclude]
-    if not agents:
-        return None
     if request_type.assignment == Assignment.ROUND_ROBIN:
         # Lock the cursor so two simultaneous requests do not go to the same agent.
         last = (
@@ -865,12 +862,11 @@ def _auto_assignee(request_type: RequestType, desk: Desk, *, exclude: int) -> Em
             .values_list("last_assignee_id", flat=True)
             .get()
         )
-        after = [agent for agent in agents if last is not None and agent.pk > last]
-        chosen = after[0] if after else agents[0]
-        RequestType.objects.filter(pk=request_type.pk).update(last_assignee=chosen)
+        chosen = selectors.agent_next_in_turn(desk=desk, after=last, exclude=exclude)
+        if chosen is not None:
+            RequestType.objects.filter(pk=request_type.pk).update(last_assignee=chosen)
         return chosen
-    load = selectors.open_load(desk=desk)
-    return min(agents, key=lambda agent: (load.get(agent.pk, 0), agent.pk))
+    return selectors.agent_least_loaded(desk=desk, exclude=exclude)
 
 
 def _status_change(request: Request, actor: User | None, to: str, now: datetime, **extra: Any) -> None:

@@ -27,3 +27,36 @@ def test_counts_leave_out_finished_requests(desk: dict[str, Any]) -> None:
     counts = selectors.queue_counts_for(actor=desk["agent"].user)
 
     assert (counts["all_open"], counts["unassigned"], counts["waiting"], counts["mine"]) == (1, 1, 0, 0)
+
+
+def test_a_big_desk_offers_my_team_and_whoever_holds_open_work(desk: dict[str, Any], monkeypatch: Any) -> None:
+    from insideout.people.tests.factories import EmployeeFactory, UnitFactory
+
+    monkeypatch.setattr(selectors, "AGENTS_LISTED", 3)
+    network = UnitFactory(code="IT-NET", name="Network", kind="team", parent=desk["it"])
+    busy = EmployeeFactory(username="nia", first_name="Nia", last_name="Net", unit=network)
+    idle = [EmployeeFactory(username=f"idle{n}", unit=network) for n in range(3)]
+    request = request_create(requester=desk["employee"], request_type=desk["request_type"])
+    services.request_assign(actor=desk["lead"].user, request=request, assignee_id=busy.pk)
+
+    offered = selectors.agents_of_desks(desks=[desk["desk"]], employee=desk["agent"])
+
+    # Sam's own team is the helpdesk (only Sam); Nia holds open work; the idle colleagues are left out.
+    assert {agent.user.username for agent in offered} == {"sam", "nia"}
+    assert not {agent.pk for agent in offered} & {person.pk for person in idle}
+    assert len(selectors.agents_of_desks(desks=[desk["desk"]])) == 1  # without a team: the busy ones
+
+
+def test_automatic_assignment_takes_turns_and_then_the_least_loaded(desk: dict[str, Any]) -> None:
+    from insideout.people.tests.factories import EmployeeFactory
+
+    kai = EmployeeFactory(username="kai", unit=desk["helpdesk"])
+    rt = desk["request_type"]
+    services.request_type_update(actor=desk["lead"].user, request_type=rt, assignment="round_robin")
+    turns = [request_create(requester=desk["employee"], request_type=rt).assignee_id for _ in range(4)]
+    agents = sorted([desk["lead"].pk, desk["agent"].pk, kai.pk])
+    assert turns == [*agents, agents[0]]
+
+    services.request_type_update(actor=desk["lead"].user, request_type=rt, assignment="least_loaded")
+    # Everyone holds one open request except the first agent, who holds two: the next goes to the second.
+    assert request_create(requester=desk["employee"], request_type=rt).assignee_id == agents[1]

@@ -72,7 +72,7 @@ def queues(request: HttpRequest) -> HttpResponse:
         return render(request, "servicedesk/workspace/not_agent.html", status=403)
     desks = list(selectors.desk_list().filter(pk__in=access.staff_desk_ids))
     offered_services = list(selectors.service_list_for(actor=me).filter(desk_id__in=access.staff_desk_ids))
-    agents = selectors.agents_of_desks(desks=desks)
+    agents = selectors.agents_of_desks(desks=desks, employee=access.employee)
     form = QueueFilterForm(request.GET, desks=desks, services=offered_services, agents=agents)
     values = form.values()
     requests = selectors.request_queue_for(
@@ -113,6 +113,15 @@ def queues(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "queue-results":  # type: ignore[attr-defined]
         return render(request, "servicedesk/workspace/queue_results.html", context)
     return render(request, "servicedesk/workspace/queues.html", context)
+
+
+def _assignable(service_request: Request, employee: Employee | None) -> list[Employee]:
+    """The agents the request can be given to, with its current assignee among them."""
+    agents = selectors.agents_of_desks(desks=[service_request.desk], employee=employee)
+    assignee = service_request.assignee
+    if assignee is not None and assignee.is_active and all(agent.pk != assignee.pk for agent in agents):
+        agents = sorted([*agents, assignee], key=lambda agent: (agent.sort_name, agent.pk))
+    return agents
 
 
 def _queue_url(back: str) -> str:
@@ -310,7 +319,7 @@ def _render_request(
         "watching": employee is not None and any(watcher.pk == employee.pk for watcher in watchers),
         "can_watch": employee is not None,
         "moves": _moves(service_request, is_agent=is_agent, is_requester=is_requester),
-        "agents": list(selectors.desk_agents(desk=service_request.desk)) if is_agent and is_open else [],
+        "agents": _assignable(service_request, employee) if is_agent and is_open else [],
         "priorities": Priority.choices,
         "myself": employee,
         "reply_form": reply_form or ReplyForm(),
