@@ -111,3 +111,18 @@ def test_words_say_what_is_due_and_when_in_the_viewers_zone(desk: dict[str, Any]
 )
 def test_durations_in_words(value: timedelta, business_hours: bool, words: str) -> None:
     assert duration_words(value, business_hours=business_hours) == words
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_instants_read_as_django_would_format_them(language: str) -> None:
+    from django.utils import formats
+
+    from insideout.servicedesk.clockview import instant_words
+
+    now = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+    with translation.override(language):
+        for hours in range(0, 24 * 40, 7):  # within the week ("Thu 15:00") and beyond ("Thu 10 Dec 15:00")
+            value = now + timedelta(hours=hours)
+            pattern = "D H:i" if hours < 6 * 24 else "D j M H:i"
+            expected = formats.date_format(value.astimezone(BERLIN), pattern)
+            assert instant_words(value, zone=BERLIN, now=now) == expected
