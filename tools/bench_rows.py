@@ -32,7 +32,8 @@ class Table:
     def __init__(self, model: type[models.Model], names: Sequence[str]) -> None:
         self.model = model
         self.vendor = connection.vendor
-        fields = list(model._meta.concrete_fields)
+        # Generated columns are the database's to fill.
+        fields = [field for field in model._meta.concrete_fields if not isinstance(field, models.GeneratedField)]
         by_name = {field.name: field for field in fields} | {field.attname: field for field in fields}
         self.names = list(names)
         self.named = [by_name[name] for name in self.names]
