@@ -222,6 +222,42 @@ def _request_base() -> QuerySet[Request]:
     )
 
 
+# What a queue row shows (pages and API): no description, no field values, no unit rows.
+_ROW_FIELDS = (
+    "id",
+    "desk_id",
+    "desk__prefix",
+    "number",
+    "request_type_id",
+    "request_type__service_id",
+    "requester_id",
+    "requester__user_id",
+    "requester__user__username",
+    "requester__user__first_name",
+    "requester__user__last_name",
+    "on_behalf_of_id",
+    "assignee_id",
+    "assignee__user_id",
+    "assignee__user__username",
+    "assignee__user__first_name",
+    "assignee__user__last_name",
+    "priority",
+    "status",
+    "subject",
+    "created_at",
+    "updated_at",
+    "next_due_at",
+    "sla_flag",
+)
+
+
+def _request_rows() -> QuerySet[Request]:
+    """Requests for a list: only the columns a queue row shows, with the two people's names."""
+    return Request.objects.select_related("desk", "request_type", "requester__user", "assignee__user").only(
+        *_ROW_FIELDS
+    )
+
+
 def _visible_q(access: DeskAccess) -> Q:
     employee = access.employee
     if employee is None:
@@ -280,7 +316,7 @@ def request_queue_for(
     desks = access.staff_desk_ids
     if desk_id is not None:
         desks = desks & {desk_id}
-    requests = _request_base().filter(desk_id__in=desks) if desks else Request.objects.none()
+    requests = _request_rows().filter(desk_id__in=desks) if desks else Request.objects.none()
     employee = access.employee
     if queue == "mine":
         requests = requests.filter(assignee=employee) if employee else requests.none()
@@ -299,7 +335,7 @@ def request_queue_for(
     if status:
         requests = requests.filter(status=status)
     elif queue != "waiting":
-        requests = requests.filter(status__in=OPEN_STATUSES)
+        requests = requests.filter(is_open=1)
     if priority:
         requests = requests.filter(priority=priority)
     if service_id is not None:
@@ -331,19 +367,19 @@ def queue_counts_for(*, actor: User | None, desk_id: int | None = None) -> dict[
     if not desks:
         return dict.fromkeys(QUEUES, 0)
     employee = access.employee
-    open_q = Q(status__in=OPEN_STATUSES)
     aggregates: dict[str, Any] = {
-        "all_open": Count("pk", filter=open_q),
-        "unassigned": Count("pk", filter=open_q & Q(assignee__isnull=True)),
-        "at_risk": Count("pk", filter=open_q & Q(sla_flag=SlaFlag.AT_RISK)),
-        "breached": Count("pk", filter=open_q & Q(sla_flag=SlaFlag.BREACHED)),
+        "all_open": Count("pk"),
+        "unassigned": Count("pk", filter=Q(assignee__isnull=True)),
+        "at_risk": Count("pk", filter=Q(sla_flag=SlaFlag.AT_RISK)),
+        "breached": Count("pk", filter=Q(sla_flag=SlaFlag.BREACHED)),
         "waiting": Count("pk", filter=Q(status=Status.WAITING_ON_REQUESTER)),
     }
     if employee is not None:
-        aggregates["mine"] = Count("pk", filter=open_q & Q(assignee=employee))
+        aggregates["mine"] = Count("pk", filter=Q(assignee=employee))
         if employee.unit_id is not None:
-            aggregates["team"] = Count("pk", filter=open_q & Q(assignee_id__in=_team_of(employee.unit_id)))
-    # Every queue counts open requests only, so the desk's open rows are all that is read.
+            aggregates["team"] = Count("pk", filter=Q(assignee_id__in=_team_of(employee.unit_id)))
+    # Every queue counts open requests only: the desk queue index holds every column read here, so
+    # the count walks the desk's open entries of that index and no table row.
     counts = Request.objects.filter(desk_id__in=desks, status__in=OPEN_STATUSES).aggregate(**aggregates)
     return {name: int(counts.get(name) or 0) for name in QUEUES}
 
@@ -420,6 +456,17 @@ def desk_agents(*, desk: Desk) -> QuerySet[Employee]:
 # Above this many agents a list of every one is too long to read and to render (a big IT department
 # has a thousand): the lists then offer the caller's own team and whoever holds open work.
 AGENTS_LISTED = 100
+# What an assignee list needs of each agent.
+_AGENT_FIELDS = (
+    "id",
+    "unit_id",
+    "is_active",
+    "sort_name",
+    "user_id",
+    "user__username",
+    "user__first_name",
+    "user__last_name",
+)
 
 
 def agents_of_desks(*, desks: Iterable[Desk], employee: Employee | None = None) -> list[Employee]:
@@ -427,7 +474,7 @@ def agents_of_desks(*, desks: Iterable[Desk], employee: Employee | None = None) 
 
     Every available agent while there are at most ``AGENTS_LISTED``; beyond that the caller's own
     unit and the agents holding open requests of these desks, at most ``AGENTS_LISTED`` of them.
-    One query for a small desk, two for a big one.
+    One query for a small desk, three for a big one.
     """
     desks = list(desks)
     query = Q()
@@ -437,18 +484,22 @@ def agents_of_desks(*, desks: Iterable[Desk], employee: Employee | None = None) 
         return []
     units = Unit.objects.filter(query).values("pk")
     agents = (
-        Employee.objects.filter(unit_id__in=units, is_active=True).select_related("user").order_by("sort_name", "pk")
+        Employee.objects.filter(unit_id__in=units, is_active=True)
+        .select_related("user")
+        .only(*_AGENT_FIELDS)
+        .order_by("sort_name", "pk")
     )
     few = list(agents[: AGENTS_LISTED + 1])
     if len(few) <= AGENTS_LISTED:
         return few
+    # Who holds open work (read from the desk queue index alone), and my unit's people.
     busy = Request.objects.filter(desk__in=desks, status__in=OPEN_STATUSES, assignee__isnull=False).values(
         "assignee_id"
     )
-    nearby = Q(pk__in=busy)
+    listed = {agent.pk: agent for agent in agents.filter(pk__in=busy)[:AGENTS_LISTED]}
     if employee is not None and employee.unit_id is not None:
-        nearby |= Q(unit_id=employee.unit_id)
-    return list(agents.filter(nearby)[:AGENTS_LISTED])
+        listed.update((agent.pk, agent) for agent in agents.filter(unit_id=employee.unit_id)[:AGENTS_LISTED])
+    return sorted(listed.values(), key=lambda agent: (agent.sort_name, agent.pk))[:AGENTS_LISTED]
 
 
 def agent_next_in_turn(*, desk: Desk, after: int | None, exclude: int) -> Employee | None:

@@ -14,10 +14,18 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='request',
             name='is_open',
-            field=models.GeneratedField(db_persist=True, expression=models.Q(('status__in', ('new', 'in_progress', 'waiting_on_requester'))), output_field=models.BooleanField()),
+            field=models.GeneratedField(db_persist=True, expression=models.Case(models.When(status__in=('new', 'in_progress', 'waiting_on_requester'), then=1), default=0), output_field=models.PositiveSmallIntegerField()),
+        ),
+        migrations.RemoveIndex(
+            model_name='request',
+            name='request_desk_queue_idx',
         ),
         migrations.AddIndex(
             model_name='request',
-            index=models.Index(fields=['desk', 'is_open', 'next_due_at', 'created_at', 'id', 'assignee', 'sla_flag', 'status'], name='request_open_queue_idx'),
+            index=models.Index(fields=['desk', 'status', 'next_due_at', 'assignee', 'sla_flag'], name='request_desk_queue_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='request',
+            index=models.Index(fields=['desk', 'is_open', 'next_due_at', 'created_at', 'id'], name='request_open_queue_idx'),
         ),
     ]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import template
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import get_language_info, gettext_lazy
-from django.utils.translation import gettext as _
+
+from insideout.core.chips import person_chip_html
 
 register = template.Library()
 
@@ -56,32 +54,8 @@ WEEKDAY_LABELS = {
 
 @register.simple_tag
 def person_chip(employee: Any) -> str:
-    """A person's name linking to their page, with a button that opens their card.
-
-    The card (how they like to be served and recognised) loads on first open and is a native
-    popover, so it works with the keyboard, closes with Escape, a tap outside or its close button,
-    and gives focus back to the button that opened it.
-    """
-    if employee is None:
-        return ""
-    card_id = f"card-{employee.pk}-{uuid.uuid4().hex[:8]}"
-    return format_html(
-        '<span class="person"><a href="{url}">{name}</a>'
-        '<button type="button" class="card-toggle" popovertarget="{card_id}" '
-        'aria-label="{label}" title="{label}" hx-get="{card_url}" hx-target="#{card_id}-body" '
-        'hx-trigger="click once">i</button></span>'
-        '<div id="{card_id}" popover class="person-card" role="dialog" aria-label="{label}">'
-        '<button type="button" class="card-close" popovertarget="{card_id}" popovertargetaction="hide" '
-        'aria-label="{close}" title="{close}">×</button>'
-        '<div id="{card_id}-body">{loading}</div></div>',
-        url=reverse("people:person", args=[employee.pk]),
-        card_url=reverse("people:card", args=[employee.pk]),
-        name=employee.name,
-        card_id=card_id,
-        label=_("How %(name)s likes to work") % {"name": employee.name},
-        close=_("Close"),
-        loading=_("Loading…"),
-    )
+    """A person's name linking to their page, with a button that opens their card (see ``core.chips``)."""
+    return person_chip_html(employee)
 
 
 @register.filter
