@@ -32,6 +32,7 @@ from insideout.people.models import Employee, Unit, User
 from insideout.people.validation import clean_subdivision
 from insideout.servicedesk import clockstore, selectors
 from insideout.servicedesk.clockstore import REQUEST_FIRST_RESPONSE, REQUEST_OPENED, REQUEST_STATUS_CHANGED
+from insideout.servicedesk.cooperation import services as cooperation
 from insideout.servicedesk.fields import FieldSpec, clean_field_values
 from insideout.servicedesk.models import (
     OPEN_STATUSES,
@@ -886,6 +887,8 @@ def _status_change(request: Request, actor: User | None, to: str, now: datetime,
         update["auto_close_at"] = request.auto_close_at = None
     Request.objects.filter(pk=request.pk).update(**update)
     _record(request, REQUEST_STATUS_CHANGED, actor, {"from": previous, "to": to, **extra}, now)
+    if to == Status.RESOLVED:
+        cooperation.commitments_settle_on_resolution(request=request, actor=actor, at=now)
 
 
 def _auto_close_at(desk: Desk, resolved_at: datetime) -> datetime:
@@ -1095,13 +1098,15 @@ class SweepResult:
     at_risk: int
     breached: int
     closed: int
+    commitments_broken: int = 0
 
 
 def clocks_sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResult:
-    """Warn about clocks that became at risk or breached since the last run; close stale resolutions.
+    """Warn about clocks that became at risk or breached since the last run; close stale resolutions;
+    break commitments whose time has passed.
 
     Reads only the partial indexes of clocks that may need a warning, so a run with nothing to do
-    costs two index probes (and one for auto-close).
+    costs two index probes (and one each for auto-close and overdue commitments).
     """
     now = _now(now)
     breached = 0
@@ -1115,7 +1120,8 @@ def clocks_sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResul
     ).values_list("pk", flat=True)[:batch]:
         at_risk += _warn(clock_id, now, breach=False)
     closed = requests_auto_close(now=now, batch=batch)
-    return SweepResult(at_risk=at_risk, breached=breached, closed=closed)
+    broken = cooperation.commitments_sweep(now=now, batch=batch)
+    return SweepResult(at_risk=at_risk, breached=breached, closed=closed, commitments_broken=broken)
 
 
 @transaction.atomic

@@ -15,9 +15,20 @@ logger = logging.getLogger(__name__)
 @db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey has no type hints
 def clocks_sweep_task() -> dict[str, int]:
     result = services.clocks_sweep()
-    if result.at_risk or result.breached or result.closed:
-        logger.info("sweep: %s at risk, %s breached, %s closed", result.at_risk, result.breached, result.closed)
-    return {"at_risk": result.at_risk, "breached": result.breached, "closed": result.closed}
+    if result.at_risk or result.breached or result.closed or result.commitments_broken:
+        logger.info(
+            "sweep: %s at risk, %s breached, %s closed, %s commitments broken",
+            result.at_risk,
+            result.breached,
+            result.closed,
+            result.commitments_broken,
+        )
+    return {
+        "at_risk": result.at_risk,
+        "breached": result.breached,
+        "closed": result.closed,
+        "commitments_broken": result.commitments_broken,
+    }
 
 
 @db_task(retries=3, retry_delay=30)  # type: ignore[untyped-decorator]

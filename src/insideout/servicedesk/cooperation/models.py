@@ -1,0 +1,242 @@
+"""The cooperation layer's state: commitments and their revisions, needed-by negotiations,
+feedback with its follow-ups, and thank-you notes.
+
+Rules live in ``services.py``; this module holds state and what the database can enforce.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from insideout.core.models import BaseModel
+
+
+class CommitmentState(models.TextChoices):
+    OPEN = "open", _("Open")
+    KEPT = "kept", _("Kept")
+    BROKEN = "broken", _("Broken")
+
+
+SETTLED_STATES = (CommitmentState.KEPT, CommitmentState.BROKEN)
+
+
+class Commitment(BaseModel):
+    """A promise by one person to another to have something done by a date and time.
+
+    On a request the recipient is the requester and the title is the request's subject; outside
+    requests the title says what is promised. ``due_at`` is the current promise and
+    ``original_due_at`` the first one; every version is a :class:`CommitmentRevision`.
+    """
+
+    owner = models.ForeignKey(
+        "people.Employee", verbose_name=_("committed by"), on_delete=models.PROTECT, related_name="commitments_made"
+    )
+    recipient = models.ForeignKey(
+        "people.Employee", verbose_name=_("committed to"), on_delete=models.PROTECT, related_name="commitments_received"
+    )
+    # The owner's unit when the promise was made: kept-rates count for the team of that day.
+    owner_unit = models.ForeignKey("people.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    request = models.ForeignKey(
+        "servicedesk.Request", null=True, blank=True, on_delete=models.CASCADE, related_name="commitments"
+    )
+    title = models.CharField(_("what is promised"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=CommitmentState.choices, default=CommitmentState.OPEN)
+    due_at = models.DateTimeField(_("due"))
+    original_due_at = models.DateTimeField(_("first promised for"))
+    moves = models.PositiveSmallIntegerField(_("times moved"), default=0)
+    settled_at = models.DateTimeField(_("kept or broken at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=models.Q(state="open", request__isnull=False),
+                name="commitment_one_open_per_request",
+                violation_error_message=_("This request already has an open commitment."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(request__isnull=False) | ~models.Q(title=""),
+                name="commitment_says_what",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="open", settled_at__isnull=True)
+                | models.Q(state__in=["kept", "broken"], settled_at__isnull=False),
+                name="commitment_settled_when_done",
+            ),
+        ]
+        indexes = [
+            # The sweep reads only open promises whose time has come.
+            models.Index(fields=["due_at"], name="commitment_open_due_idx", condition=models.Q(state="open")),
+            models.Index(fields=["owner", "state", "due_at"], name="commitment_owner_idx"),
+            models.Index(fields=["recipient", "state", "due_at"], name="commitment_recipient_idx"),
+            # Kept-rates: settled promises per person and per unit over a period.
+            models.Index(
+                fields=["owner", "settled_at"],
+                name="commitment_owner_settled_idx",
+                condition=models.Q(settled_at__isnull=False),
+            ),
+            models.Index(
+                fields=["owner_unit", "settled_at"],
+                name="commitment_unit_settled_idx",
+                condition=models.Q(settled_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"commitment {self.pk} ({self.state})"
+
+    @property
+    def moved_by(self) -> timedelta:
+        """How far the promise has moved from the first date (negative when it moved earlier)."""
+        return self.due_at - self.original_due_at
+
+
+class CommitmentRevision(models.Model):
+    """One version of a commitment's due date: number 1 is the original promise."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveSmallIntegerField()
+    due_at = models.DateTimeField(_("due"))
+    reason = models.TextField(_("reason"), blank=True)
+    by = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("commitment revision")
+        constraints = [
+            models.UniqueConstraint(fields=["commitment", "number"], name="commitment_revision_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id} v{self.number}"
+
+
+class NeededByState(models.TextChoices):
+    WITHIN_STANDARD = "within_standard", _("Within the standard")
+    PROPOSED = "proposed", _("Proposed")
+    COUNTERED = "countered", _("Counter-proposed")
+    ACCEPTED = "accepted", _("Accepted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+NEGOTIATING_STATES = (NeededByState.PROPOSED, NeededByState.COUNTERED)
+
+
+class NeededBy(BaseModel):
+    """The requester's "I need it by … because …", and the negotiation it starts when it is sooner
+    than the standard allows."""
+
+    request = models.ForeignKey("servicedesk.Request", on_delete=models.CASCADE, related_name="needed_by_dates")
+    requested_by = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="+")
+    needed_by = models.DateTimeField(_("needed by"))
+    reason = models.TextField(_("why"))
+    # What the date was compared with: the request's open commitment, else its resolution clock's due
+    # time (None: neither, so any date needs the provider's word).
+    promised_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=NeededByState.choices)
+    counter_due_at = models.DateTimeField(_("counter-proposal"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        "people.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    commitment = models.ForeignKey(Commitment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("needed-by date")
+        verbose_name_plural = _("needed-by dates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=models.Q(state__in=["proposed", "countered"]),
+                name="needed_by_one_negotiation_per_request",
+                violation_error_message=_("This request already has a negotiation under way."),
+            ),
+        ]
+        indexes = [models.Index(fields=["request", "created_at"], name="needed_by_request_idx")]
+
+    def __str__(self) -> str:
+        return f"needed by {self.needed_by:%Y-%m-%d %H:%M} ({self.state})"
+
+
+class Feedback(models.Model):
+    """The requester's rating of a resolved request: 1 to 5, with an optional comment; once."""
+
+    request = models.OneToOneField("servicedesk.Request", on_delete=models.CASCADE, related_name="feedback")
+    by = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="+")
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 on {self.request_id}"
+
+
+class FollowUpState(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+class FollowUp(BaseModel):
+    """A low rating, for the lead of the desk's unit to look into."""
+
+    request = models.ForeignKey("servicedesk.Request", on_delete=models.CASCADE, related_name="follow_ups")
+    feedback = models.OneToOneField(Feedback, on_delete=models.CASCADE, related_name="follow_up")
+    lead = models.ForeignKey(
+        "people.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
+    state = models.CharField(_("state"), max_length=8, choices=FollowUpState.choices, default=FollowUpState.OPEN)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        indexes = [models.Index(fields=["lead", "state"], name="follow_up_lead_idx")]
+
+    def __str__(self) -> str:
+        return f"follow-up of {self.request_id} ({self.state})"
+
+
+class ThankYou(models.Model):
+    """A thank-you note on a request, to the people who helped (and, by notification, their managers)."""
+
+    request = models.ForeignKey("servicedesk.Request", on_delete=models.CASCADE, related_name="thanks")
+    giver = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="thanks_given")
+    recipients = models.ManyToManyField("people.Employee", related_name="thanks_received")
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("thank-you note")
+        verbose_name_plural = _("thank-you notes")
+        indexes = [models.Index(fields=["request", "created_at"], name="thanks_request_idx")]
+
+    def __str__(self) -> str:
+        return f"thanks {self.pk} on {self.request_id}"
+
+
+__all__ = [
+    "NEGOTIATING_STATES",
+    "SETTLED_STATES",
+    "Commitment",
+    "CommitmentRevision",
+    "CommitmentState",
+    "Feedback",
+    "FollowUp",
+    "FollowUpState",
+    "NeededBy",
+    "NeededByState",
+    "ThankYou",
+]
