@@ -414,7 +414,3 @@ class Watcher(models.Model):
 
 # The cooperation layer's models live in their own sub-package but belong to this app.
 from insideout.servicedesk.cooperation.models import *  # noqa: E402, F403
-
-
-# The cooperation layer's models live in their own sub-package but belong to this app.
-from insideout.servicedesk.cooperation.models import *  # noqa: E402, F403
