@@ -29,17 +29,17 @@ def _ref(employee: Employee) -> PersonRef:
 
 def person_get(*, employee_id: int) -> PersonRef | None:
     """The person with this employee id (primary key), active or not."""
-    employee = selectors.employee_queryset().filter(pk=employee_id).first()
+    employee = selectors.person_ref_queryset().filter(pk=employee_id).first()
     return _ref(employee) if employee else None
 
 
 def person_for_user(*, user_id: int) -> PersonRef | None:
-    employee = selectors.employee_queryset().filter(user_id=user_id).first()
+    employee = selectors.person_ref_queryset().filter(user_id=user_id).first()
     return _ref(employee) if employee else None
 
 
 def unit_lead(*, unit_id: int) -> PersonRef | None:
-    employee = selectors.employee_queryset().filter(led_units__pk=unit_id).first()
+    employee = selectors.person_ref_queryset().filter(led_units__pk=unit_id).first()
     return _ref(employee) if employee else None
 
 

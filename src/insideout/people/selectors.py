@@ -72,6 +72,11 @@ def employee_queryset() -> QuerySet[Employee]:
     return Employee.objects.select_related("user", "unit", "manager__user", "profile")
 
 
+def person_ref_queryset() -> QuerySet[Employee]:
+    """What a ``PersonRef`` reads: no manager row (its id is enough). Every page asks for one."""
+    return Employee.objects.select_related("user", "unit", "profile")
+
+
 def employee_list_for(
     *,
     actor: User | None,

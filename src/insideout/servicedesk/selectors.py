@@ -456,20 +456,34 @@ def desk_agents(*, desk: Desk) -> QuerySet[Employee]:
 # Above this many agents a list of every one is too long to read and to render (a big IT department
 # has a thousand): the lists then offer the caller's own team and whoever holds open work.
 AGENTS_LISTED = 100
-# What an assignee list needs of each agent.
-_AGENT_FIELDS = (
-    "id",
-    "unit_id",
-    "is_active",
-    "sort_name",
-    "user_id",
-    "user__username",
-    "user__first_name",
-    "user__last_name",
-)
 
 
-def agents_of_desks(*, desks: Iterable[Desk], employee: Employee | None = None) -> list[Employee]:
+@dataclass(frozen=True)
+class AgentChoice:
+    """An agent as an assignee list shows them: read as plain values, no model rows."""
+
+    pk: int
+    name: str
+    sort_name: str
+    unit_id: int | None
+
+    @classmethod
+    def of(cls, employee: Employee) -> AgentChoice:
+        return cls(employee.pk, employee.name, employee.sort_name, employee.unit_id)
+
+
+_AGENT_VALUES = ("pk", "user__first_name", "user__last_name", "user__username", "sort_name", "unit_id")
+
+
+def _agent_choices(agents: QuerySet[Employee], limit: int) -> list[AgentChoice]:
+    return [
+        # The name as ``Employee.name`` says it: the full name, else the username.
+        AgentChoice(pk, f"{first} {last}".strip() or username, sort_name, unit_id)
+        for pk, first, last, username, sort_name, unit_id in agents.values_list(*_AGENT_VALUES)[:limit]
+    ]
+
+
+def agents_of_desks(*, desks: Iterable[Desk], employee: Employee | None = None) -> list[AgentChoice]:
     """The agents to offer in a desk's assignee lists (each person once), by name.
 
     Every available agent while there are at most ``AGENTS_LISTED``; beyond that the caller's own
@@ -483,22 +497,18 @@ def agents_of_desks(*, desks: Iterable[Desk], employee: Employee | None = None) 
     if not query:
         return []
     units = Unit.objects.filter(query).values("pk")
-    agents = (
-        Employee.objects.filter(unit_id__in=units, is_active=True)
-        .select_related("user")
-        .only(*_AGENT_FIELDS)
-        .order_by("sort_name", "pk")
-    )
-    few = list(agents[: AGENTS_LISTED + 1])
+    agents = Employee.objects.filter(unit_id__in=units, is_active=True).order_by("sort_name", "pk")
+    few = _agent_choices(agents, AGENTS_LISTED + 1)
     if len(few) <= AGENTS_LISTED:
         return few
     # Who holds open work (read from the desk queue index alone), and my unit's people.
     busy = Request.objects.filter(desk__in=desks, status__in=OPEN_STATUSES, assignee__isnull=False).values(
         "assignee_id"
     )
-    listed = {agent.pk: agent for agent in agents.filter(pk__in=busy)[:AGENTS_LISTED]}
+    listed = {agent.pk: agent for agent in _agent_choices(agents.filter(pk__in=busy), AGENTS_LISTED)}
     if employee is not None and employee.unit_id is not None:
-        listed.update((agent.pk, agent) for agent in agents.filter(unit_id=employee.unit_id)[:AGENTS_LISTED])
+        team = _agent_choices(agents.filter(unit_id=employee.unit_id), AGENTS_LISTED)
+        listed.update((agent.pk, agent) for agent in team)
     return sorted(listed.values(), key=lambda agent: (agent.sort_name, agent.pk))[:AGENTS_LISTED]
 
 
