@@ -6,13 +6,15 @@ the employee (Eve). Lena (``lead``) leads IT, so she administers the desk; Sam (
 in IT's helpdesk team, so he is an agent of the desk. The manager (Mo) and people-ops (Pat) have
 no standing with the desk: to them the request does not exist (404).
 
-Rows live in one module per area: ``authz_servicedesk_portal``, ``_workspace``, ``_manage`` (pages)
-and ``_api``. Add a row there for every new route or operation.
+Rows live in one module per area: ``authz_servicedesk_portal``, ``_workspace``, ``_manage`` (pages),
+``_api`` and ``_coop`` (the cooperation endpoints, whose extra objects ``world_extend`` adds). Add a
+row there for every new route or operation.
 """
 
 from __future__ import annotations
 
 import authz_servicedesk_api
+import authz_servicedesk_coop
 import authz_servicedesk_manage
 import authz_servicedesk_portal
 import authz_servicedesk_workspace
@@ -22,4 +24,5 @@ PAGE_ROWS = [
     *authz_servicedesk_workspace.PAGE_ROWS,
     *authz_servicedesk_manage.PAGE_ROWS,
 ]
-API_ROWS = [*authz_servicedesk_api.API_ROWS]
+API_ROWS = [*authz_servicedesk_api.API_ROWS, *authz_servicedesk_coop.API_ROWS]
+world_extend = authz_servicedesk_coop.world_extend

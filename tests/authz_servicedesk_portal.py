@@ -8,6 +8,7 @@ superuser without a person sees the catalog as a desk admin but cannot file (403
 from __future__ import annotations
 
 from authz import Row, World, roles
+from authz_servicedesk_coop import REQUESTS_FILED
 
 NEW = "services/types/<int:request_type_id>/new/"
 
@@ -40,7 +41,7 @@ PAGE_ROWS: list[Row] = [
             anonymous="login unchanged",
             outsider="404 unchanged",
             superuser="403 unchanged",
-            members="302 /requests/IT-2/ changed",
+            members=f"302 /requests/IT-{2 + REQUESTS_FILED}/ changed",  # after the cooperation rows' requests
         ),
         data=lambda w: {"subject": "A laptop for Tom", "field_model": "13 inch", "priority": "P3"},
         label="valid",

@@ -57,6 +57,13 @@ SERVICEDESK_TABLES = {
         servicedesk_models.Comment,
         servicedesk_models.Attachment,
         servicedesk_models.Watcher,
+        servicedesk_models.Commitment,
+        servicedesk_models.CommitmentRevision,
+        servicedesk_models.NeededBy,
+        servicedesk_models.Feedback,
+        servicedesk_models.FollowUp,
+        servicedesk_models.ThankYou,
+        servicedesk_models.ThankYou.recipients.through,
     )
 }
 
@@ -350,6 +357,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
             internal=True,
             attachments=[SimpleUploadedFile("invoice.pdf", b"%PDF", "application/pdf")],
         ).attachments.get()
+        authz_servicedesk.world_extend(org)  # commitments, negotiations, a resolved request
         # Accounts without a person come from Django's createsuperuser or admin, not a service.
         org["outsider"] = User.objects.create_user(username="olga", email="olga@example.org", password=PASSWORD)
         org["superuser"] = User.objects.create_superuser(username="root", email="root@example.org", password=PASSWORD)

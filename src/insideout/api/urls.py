@@ -10,6 +10,7 @@ from insideout.api import errors
 from insideout.api.auth import auth
 from insideout.people.api import router as people_router
 from insideout.servicedesk.api import router as servicedesk_router
+from insideout.servicedesk.cooperation.api import router as cooperation_router
 
 
 class InsideOutAPI(NinjaAPI):
@@ -45,3 +46,4 @@ api = InsideOutAPI(
 errors.install(api)
 api.add_router("", people_router)
 api.add_router("", servicedesk_router)
+api.add_router("", cooperation_router)

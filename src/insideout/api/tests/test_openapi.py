@@ -43,6 +43,15 @@ def test_the_schema_is_served_as_json_and_lists_every_path(db, client):
         "/api/v1/request-types/{request_type_id}": ["patch"],
         "/api/v1/request-types/{request_type_id}/standards": ["get"],
         "/api/v1/request-types/{request_type_id}/standards/{priority}": ["put"],
+        "/api/v1/requests/{request_id}/commitments": ["post"],
+        "/api/v1/commitments": ["get", "post"],
+        "/api/v1/commitments/{commitment_id}": ["get"],
+        "/api/v1/commitments/{commitment_id}/revise": ["post"],
+        "/api/v1/commitments/{commitment_id}/done": ["post"],
+        "/api/v1/requests/{request_id}/needed-by": ["post"],
+        "/api/v1/requests/{request_id}/needed-by/{needed_by_id}/respond": ["post"],
+        "/api/v1/requests/{request_id}/feedback": ["post"],
+        "/api/v1/requests/{request_id}/thanks": ["post"],
     }
     assert schema["components"]["securitySchemes"] == {
         "TokenAuth": {"type": "http", "scheme": "bearer"},
