@@ -1,11 +1,11 @@
 """Authorization rows of the cooperation endpoints: commitments, needed-by dates, feedback, thanks.
 
 Besides the world's open request of Eve (``employee``, IT-1; see authz_servicedesk),
-``world_extend`` files ``REQUESTS_FILED`` more of hers at IT: one with a proposed needed-by date and
-Sam's (``agent``) commitment, one that Sam has resolved. It adds Eve's standalone promise to her
-manager Mo too. A request's writes follow its visibility (404 to those who do not see it); a
-commitment is seen by its two people and by whoever sees its request. The superuser sees every request but is nobody in the
-organisation, so a write that needs a person is a 403 for them.
+``world_extend`` files ``REQUESTS_FILED`` more of hers at IT: one with a proposed needed-by date
+and Sam's (``agent``) commitment, one that Sam has resolved. It adds Eve's standalone promise to
+her manager Mo too. A request's writes follow its visibility (404 to those who do not see it); a
+commitment is seen by its two people and by whoever sees its request. The superuser sees every
+request but is nobody in the organisation, so a write that needs a person is a 403 for them.
 """
 
 from __future__ import annotations

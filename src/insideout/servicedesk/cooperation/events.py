@@ -4,7 +4,8 @@ ratings and thanks.
 Each handler runs after the commit, at least once; the notifications context keeps a person from
 hearing about the same event twice. Nobody is told about their own action, and leavers hear nothing.
 Events about a request have the request as their subject (so its history shows them); a
-standalone commitment's have the commitment.
+standalone commitment's have the commitment. Messages are marked with ``gettext_noop`` spelled out,
+the name ``makemessages`` looks for, and translated in each recipient's language when sent.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from insideout.core.events import handles
 from insideout.core.models import Event
@@ -137,24 +138,24 @@ Audience = Callable[[Commitment], list[Employee | None]]
 # Per event: the title, the body, and who hears it.
 _COMMITMENT_MESSAGES: dict[str, tuple[str, str, Audience]] = {
     COMMITMENT_MADE: (
-        N_("%(who)s commits to %(when)s"),
-        N_("%(who)s will have “%(what)s” done by %(when)s."),
+        gettext_noop("%(who)s commits to %(when)s"),
+        gettext_noop("%(who)s will have “%(what)s” done by %(when)s."),
         lambda commitment: [commitment.recipient],
     ),
     COMMITMENT_REVISED: (
-        N_("%(who)s moved a promise to %(when)s"),
-        N_("“%(what)s” is now due %(when)s instead of %(before)s. The reason: %(reason)s"),
+        gettext_noop("%(who)s moved a promise to %(when)s"),
+        gettext_noop("“%(what)s” is now due %(when)s instead of %(before)s. The reason: %(reason)s"),
         # The owner hears it too when a colleague at the desk moved it for them.
         lambda commitment: [commitment.recipient, commitment.owner],
     ),
     COMMITMENT_KEPT: (
-        N_("Promise kept: %(what)s"),
-        N_("%(who)s promised “%(what)s” for %(when)s and kept the promise."),
+        gettext_noop("Promise kept: %(what)s"),
+        gettext_noop("%(who)s promised “%(what)s” for %(when)s and kept the promise."),
         lambda commitment: [commitment.recipient],
     ),
     COMMITMENT_BROKEN: (
-        N_("Promise broken: %(what)s"),
-        N_("“%(what)s” was promised by %(who)s to %(to)s for %(when)s and was not done by then."),
+        gettext_noop("Promise broken: %(what)s"),
+        gettext_noop("“%(what)s” was promised by %(who)s to %(to)s for %(when)s and was not done by then."),
         lambda commitment: [commitment.owner, commitment.recipient],
     ),
 }
@@ -209,39 +210,39 @@ def _assignee(request: Request, entry: NeededBy) -> list[Employee | None]:
 # Per event (and, for an acceptance, per side that accepted): the title, the body, who hears it.
 _NEEDED_BY_MESSAGES: dict[str, tuple[str, str, Side]] = {
     NEEDED_BY_PROPOSED: (
-        N_("%(key)s is needed by %(needed)s"),
-        N_(
+        gettext_noop("%(key)s is needed by %(needed)s"),
+        gettext_noop(
             "The requester needs “%(subject)s” by %(needed)s, sooner than promised, because: %(reason)s. "
             "Accept the date or propose another one."
         ),
         _asked_side,
     ),
     NEEDED_BY_NOTED: (
-        N_("%(key)s is needed by %(needed)s"),
-        N_("The requester needs “%(subject)s” by %(needed)s, which the standard already allows: %(reason)s"),
+        gettext_noop("%(key)s is needed by %(needed)s"),
+        gettext_noop("The requester needs “%(subject)s” by %(needed)s, which the standard already allows: %(reason)s"),
         _assignee,
     ),
     NEEDED_BY_COUNTERED: (
-        N_("%(key)s: %(unit)s proposes %(counter)s"),
-        N_(
+        gettext_noop("%(key)s: %(unit)s proposes %(counter)s"),
+        gettext_noop(
             "%(unit)s cannot have “%(subject)s” done by %(needed)s, but can by %(counter)s. "
             "Accept the new date or withdraw yours."
         ),
         _requesting_side,
     ),
     f"{NEEDED_BY_ACCEPTED}:provider": (
-        N_("%(key)s: your date is accepted"),
-        N_("%(unit)s will have “%(subject)s” done by %(agreed)s."),
+        gettext_noop("%(key)s: your date is accepted"),
+        gettext_noop("%(unit)s will have “%(subject)s” done by %(agreed)s."),
         _requesting_side,
     ),
     f"{NEEDED_BY_ACCEPTED}:requester": (
-        N_("%(key)s: the requester accepts %(agreed)s"),
-        N_("The requester agreed to have “%(subject)s” by %(agreed)s; it is now the request's commitment."),
+        gettext_noop("%(key)s: the requester accepts %(agreed)s"),
+        gettext_noop("The requester agreed to have “%(subject)s” by %(agreed)s; it is now the request's commitment."),
         _answering_side,
     ),
     NEEDED_BY_WITHDRAWN: (
-        N_("%(key)s: needed-by date withdrawn"),
-        N_("The requester withdrew the date %(needed)s for “%(subject)s”; the standard applies again."),
+        gettext_noop("%(key)s: needed-by date withdrawn"),
+        gettext_noop("The requester withdrew the date %(needed)s for “%(subject)s”; the standard applies again."),
         _answering_side,
     ),
 }
@@ -288,8 +289,8 @@ def ask_for_feedback(event: Event) -> None:
         event,
         [request.requester],
         "servicedesk.feedback_asked",
-        N_("How did %(unit)s do with %(key)s?"),
-        N_(
+        gettext_noop("How did %(unit)s do with %(key)s?"),
+        gettext_noop(
             "“%(subject)s” is resolved. Rate the service from 1 to 5 and, if you like, "
             "thank the people who helped, on the request's page."
         ),
@@ -309,8 +310,10 @@ def tell_lead_about_low_rating(event: Event) -> None:
         event,
         [lead],
         "servicedesk.follow_up",
-        N_("%(key)s was rated %(rating)s of 5"),
-        N_("The requester rated “%(subject)s” %(rating)s of 5 and wrote: “%(comment)s”. A follow-up is open for you."),
+        gettext_noop("%(key)s was rated %(rating)s of 5"),
+        gettext_noop(
+            "The requester rated “%(subject)s” %(rating)s of 5 and wrote: “%(comment)s”. A follow-up is open for you."
+        ),
         {
             **_request_values(request),
             "rating": event.payload.get("rating"),
@@ -338,8 +341,8 @@ def deliver_thanks(event: Event) -> None:
         event,
         recipients,
         "servicedesk.thanks",
-        N_("%(giver)s thanks you"),
-        N_("%(giver)s thanked you for your help with %(key)s “%(subject)s”: “%(message)s”"),
+        gettext_noop("%(giver)s thanks you"),
+        gettext_noop("%(giver)s thanked you for your help with %(key)s “%(subject)s”: “%(message)s”"),
         values,
         url=url,
     )
@@ -355,8 +358,8 @@ def deliver_thanks(event: Event) -> None:
             event,
             [manager],
             "servicedesk.thanks_to_report",
-            N_("%(giver)s thanked %(name)s"),
-            N_("%(giver)s thanked %(name)s, who reports to you, for their help with %(key)s: “%(message)s”"),
+            gettext_noop("%(giver)s thanked %(name)s"),
+            gettext_noop("%(giver)s thanked %(name)s, who reports to you, for their help with %(key)s: “%(message)s”"),
             {**values, "name": ", ".join(names)},
             url=url,
         )

@@ -459,8 +459,8 @@ def needed_by_respond(
     entry = NeededBy.objects.select_for_update().select_related("responded_by").get(pk=needed_by.pk)
     if entry.state not in NEGOTIATING_STATES:
         raise Conflict(
-            _("This needed-by date is %(state)s; there is nothing to respond to.")
-            % {"state": NeededByState(entry.state).label.lower()}
+            _("There is nothing to respond to: this needed-by date is “%(state)s”.")
+            % {"state": NeededByState(entry.state).label}
         )
     providers_turn = entry.state == NeededByState.PROPOSED
     if action == "withdraw":

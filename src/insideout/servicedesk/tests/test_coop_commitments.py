@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from insideout.core.errors import Conflict, Forbidden, NotFound
 from insideout.core.models import Event
 from insideout.notifications.models import Notification
+from insideout.people import services as people
 from insideout.servicedesk import services as desk_services
 from insideout.servicedesk.cooperation import selectors, services
 from insideout.servicedesk.cooperation.models import Commitment
@@ -317,3 +318,17 @@ def test_the_recipient_hears_of_each_step_and_the_owner_of_a_broken_promise(
     revised = Notification.objects.get(recipient=eve.user, kind="servicedesk.commitment_revised")
     assert "Stuck in a meeting." in revised.body
     assert "instead of Mon 23 Nov 2026, 11:00" in revised.body
+
+
+def test_a_notification_is_written_in_the_recipient_s_language(
+    desk: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    mo = desk["manager"]
+    people.profile_update(profile=mo.profile, actor=mo.user, language="de")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.commitment_create(
+            actor=desk["employee"].user, to_id=mo.pk, title="Die Q3-Zahlen", due_at=MONDAY_10 + DAY, now=MONDAY_10
+        )
+    told = Notification.objects.get(recipient=mo.user, kind="servicedesk.commitment_made")
+    assert told.title == "Eve Employee sagt Di 24 Nov 2026, 10:00 zu"
+    assert told.body == "Eve Employee erledigt „Die Q3-Zahlen“ bis Di 24 Nov 2026, 10:00."
