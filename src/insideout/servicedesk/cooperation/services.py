@@ -344,7 +344,8 @@ def commitments_sweep(*, now: datetime | None = None, batch: int = 500) -> int:
     for commitment_id in ids:
         with transaction.atomic():
             commitment = (
-                Commitment.objects.select_for_update()
+                # Only the commitment's row is locked: PostgreSQL cannot lock the nullable side of a join.
+                Commitment.objects.select_for_update(of=("self",))
                 .select_related("request")
                 .filter(pk=commitment_id, state=CommitmentState.OPEN, due_at__lte=now)
                 .first()
@@ -456,7 +457,7 @@ def needed_by_respond(
         raise ValidationError({"action": [_("Choose one of: %(c)s.") % {"c": ", ".join(RESPONSES)}]})
     is_requester = _is_requester(me, request)
     is_agent = desk_selectors.access_for(actor).is_agent(request.desk_id)
-    entry = NeededBy.objects.select_for_update().select_related("responded_by").get(pk=needed_by.pk)
+    entry = NeededBy.objects.select_for_update(of=("self",)).select_related("responded_by").get(pk=needed_by.pk)
     if entry.state not in NEGOTIATING_STATES:
         raise Conflict(
             _("There is nothing to respond to: this needed-by date is “%(state)s”.")
