@@ -142,14 +142,17 @@ def _commitment_write(
     *,
     actor: User | None,
     owner: Employee,
-    recipient: Employee,
-    request: Request | None,
-    title: str,
-    note: str,
     due_at: datetime,
+    note: str,
     now: datetime,
+    request: Request | None = None,
+    recipient: Employee | None = None,
+    title: str = "",
     **extra: Any,
 ) -> Commitment:
+    """Write a commitment, its first version and its event; on a request it is made to the requester."""
+    recipient = recipient or (request.requester if request is not None else None)
+    assert recipient is not None, "a standalone commitment names its recipient"
     commitment = Commitment(
         owner=owner,
         recipient=recipient,
@@ -195,16 +198,7 @@ def commitment_create_for_request(
             _("%(key)s already has an open commitment (%(id)d); revise it with a reason instead.")
             % {"key": request.key, "id": current.pk}
         )
-    return _commitment_write(
-        actor=actor,
-        owner=owner,
-        recipient=request.requester,
-        request=request,
-        title="",
-        note=note,
-        due_at=due_at,
-        now=now,
-    )
+    return _commitment_write(actor=actor, owner=owner, request=request, note=note, due_at=due_at, now=now)
 
 
 @transaction.atomic
@@ -225,16 +219,8 @@ def commitment_create(
     _gather(errors, lambda: _text(note, field="note", required=False))
     if errors:
         raise ValidationError(errors)
-    assert recipient is not None
     return _commitment_write(
-        actor=actor,
-        owner=owner,
-        recipient=recipient,
-        request=None,
-        title=title.strip(),
-        note=note.strip(),
-        due_at=due_at,
-        now=now,
+        actor=actor, owner=owner, recipient=recipient, title=title.strip(), note=note.strip(), due_at=due_at, now=now
     )
 
 
@@ -422,15 +408,7 @@ def _commit_agreed(
             return current
         return _revise(current, by=by, actor=actor, due_at=due_at, reason=reason, now=now)
     return _commitment_write(
-        actor=actor,
-        owner=owner,
-        recipient=request.requester,
-        request=request,
-        title="",
-        note=reason,
-        due_at=due_at,
-        now=now,
-        negotiated=True,
+        actor=actor, owner=owner, request=request, note=reason, due_at=due_at, now=now, negotiated=True
     )
 
 
