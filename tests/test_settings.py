@@ -173,11 +173,19 @@ def test_an_emptied_key_file_is_an_error_not_an_empty_key(load_settings, tmp_pat
 
 
 def test_no_database_url_means_sqlite_in_the_data_dir(tmp_path):
-    assert database_config("", data_dir=tmp_path) == {
+    assert database_config("", data_dir=tmp_path, conn_max_age=60) == {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(tmp_path / "insideout.sqlite3"),
         "OPTIONS": SQLITE_OPTIONS,
+        "CONN_MAX_AGE": 60,
     }
+
+
+def test_connections_are_kept_for_a_minute_unless_told_otherwise(load_settings, tmp_path):
+    kept = load_settings(DATA_DIR=str(tmp_path))["DATABASES"]["default"]
+    closed = load_settings(DATA_DIR=str(tmp_path), DATABASE_CONN_MAX_AGE="0")["DATABASES"]["default"]
+
+    assert (kept["CONN_MAX_AGE"], closed["CONN_MAX_AGE"]) == (60, 0)
 
 
 def test_sqlite_url_names_the_file_and_keeps_the_safe_options(tmp_path):

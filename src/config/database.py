@@ -30,7 +30,13 @@ def database_config(url: str, *, data_dir: Path, conn_max_age: int = 0) -> dict[
     Only SQLite and PostgreSQL are supported; anything else is a configuration error.
     """
     if not url.strip():
-        return {"ENGINE": SQLITE_ENGINE, "NAME": str(data_dir / "insideout.sqlite3"), "OPTIONS": dict(SQLITE_OPTIONS)}
+        return {
+            "ENGINE": SQLITE_ENGINE,
+            "NAME": str(data_dir / "insideout.sqlite3"),
+            "OPTIONS": dict(SQLITE_OPTIONS),
+            # A kept connection keeps its page cache and its parsed schema from one request to the next.
+            "CONN_MAX_AGE": conn_max_age,
+        }
     try:
         config: dict[str, Any] = dict(
             dj_database_url.parse(url.strip(), conn_max_age=conn_max_age, conn_health_checks=conn_max_age > 0)
@@ -43,6 +49,7 @@ def database_config(url: str, *, data_dir: Path, conn_max_age: int = 0) -> dict[
         if not config.get("NAME") or config["NAME"] == ":memory:":
             raise EnvError("INSIDEOUT_DATABASE_URL must name a SQLite file, e.g. sqlite:////srv/insideout/db.sqlite3")
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
+        config["CONN_HEALTH_CHECKS"] = False  # a file has no server to lose
     elif config["ENGINE"] != POSTGRES_ENGINE:
         raise EnvError(f"INSIDEOUT_DATABASE_URL must start with sqlite:/// or postgres://, not {_scheme(url)!r}")
     return config

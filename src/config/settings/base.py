@@ -115,7 +115,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": database_config(
-        env_str("DATABASE_URL", ""), data_dir=DATA_DIR, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0)
+        env_str("DATABASE_URL", ""), data_dir=DATA_DIR, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
