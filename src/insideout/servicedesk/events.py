@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from insideout.core.events import handles
 from insideout.core.models import Event
@@ -82,8 +82,8 @@ def tell_about_new_request(event: Event) -> None:
         [request.requester.user_id] if request.requester.is_active else [],
         "servicedesk.received",
         request,
-        N_("We have received %(key)s"),
-        N_("%(unit)s has your request “%(subject)s”. You can follow its progress and clocks on its page."),
+        gettext_noop("We have received %(key)s"),
+        gettext_noop("%(unit)s has your request “%(subject)s”. You can follow its progress and clocks on its page."),
         receipt=True,
     )
     if request.on_behalf_of is not None and request.on_behalf_of.is_active:
@@ -92,8 +92,8 @@ def tell_about_new_request(event: Event) -> None:
             [request.on_behalf_of.user_id],
             "servicedesk.on_behalf",
             request,
-            N_("A request was filed for you: %(key)s"),
-            N_("Someone asked %(unit)s for “%(subject)s” on your behalf."),
+            gettext_noop("A request was filed for you: %(key)s"),
+            gettext_noop("Someone asked %(unit)s for “%(subject)s” on your behalf."),
         )
     if request.assignee_id is None:
         lead = request.desk.unit.lead
@@ -103,8 +103,8 @@ def tell_about_new_request(event: Event) -> None:
                 [lead.user_id],
                 "servicedesk.new_unassigned",
                 request,
-                N_("New request %(key)s waits for an agent"),
-                N_("“%(subject)s” has arrived at %(unit)s and nobody is assigned yet."),
+                gettext_noop("New request %(key)s waits for an agent"),
+                gettext_noop("“%(subject)s” has arrived at %(unit)s and nobody is assigned yet."),
             )
 
 
@@ -120,8 +120,8 @@ def tell_assignee(event: Event) -> None:
         [request.assignee.user_id],
         "servicedesk.assigned",
         request,
-        N_("%(key)s is assigned to you"),
-        N_("“%(subject)s” is now yours to handle."),
+        gettext_noop("%(key)s is assigned to you"),
+        gettext_noop("“%(subject)s” is now yours to handle."),
     )
 
 
@@ -136,8 +136,8 @@ def tell_about_reply(event: Event) -> None:
             _assignee_or_lead(request),
             "servicedesk.note",
             request,
-            N_("Internal note on %(key)s"),
-            N_("A colleague added an internal note to “%(subject)s”."),
+            gettext_noop("Internal note on %(key)s"),
+            gettext_noop("A colleague added an internal note to “%(subject)s”."),
         )
         return
     users = _requester_side(request)
@@ -148,22 +148,22 @@ def tell_about_reply(event: Event) -> None:
         users,
         "servicedesk.reply",
         request,
-        N_("New reply on %(key)s"),
-        N_("There is a new reply on “%(subject)s”."),
+        gettext_noop("New reply on %(key)s"),
+        gettext_noop("There is a new reply on “%(subject)s”."),
     )
 
 
 _STATUS_MESSAGES = {
-    Status.IN_PROGRESS: (N_("%(key)s is in progress"), N_("“%(subject)s” is being worked on.")),
+    Status.IN_PROGRESS: (gettext_noop("%(key)s is in progress"), gettext_noop("“%(subject)s” is being worked on.")),
     Status.WAITING_ON_REQUESTER: (
-        N_("%(key)s is waiting for you"),
-        N_("%(unit)s needs something from you to go on with “%(subject)s”. Reply on the request's page."),
+        gettext_noop("%(key)s is waiting for you"),
+        gettext_noop("%(unit)s needs something from you to go on with “%(subject)s”. Reply on the request's page."),
     ),
     Status.RESOLVED: (
-        N_("%(key)s is resolved"),
-        N_("%(unit)s has resolved “%(subject)s”. Reply if it is not done; otherwise it closes by itself."),
+        gettext_noop("%(key)s is resolved"),
+        gettext_noop("%(unit)s has resolved “%(subject)s”. Reply if it is not done; otherwise it closes by itself."),
     ),
-    Status.CLOSED: (N_("%(key)s is closed"), N_("“%(subject)s” is closed.")),
+    Status.CLOSED: (gettext_noop("%(key)s is closed"), gettext_noop("“%(subject)s” is closed.")),
 }
 
 
@@ -188,11 +188,14 @@ def warn_at_risk(event: Event) -> None:
         return
     if event.payload.get("metric") == Metric.FIRST_RESPONSE:
         title, body = (
-            N_("%(key)s: first response due soon"),
-            N_("“%(subject)s” needs a first reply before its standard runs out."),
+            gettext_noop("%(key)s: first response due soon"),
+            gettext_noop("“%(subject)s” needs a first reply before its standard runs out."),
         )
     else:
-        title, body = N_("%(key)s: resolution due soon"), N_("“%(subject)s” is close to its resolution target.")
+        title, body = (
+            gettext_noop("%(key)s: resolution due soon"),
+            gettext_noop("“%(subject)s” is close to its resolution target."),
+        )
     _send(event, _assignee_or_lead(request), "servicedesk.at_risk", request, title, body)
 
 
@@ -206,7 +209,13 @@ def warn_breached(event: Event) -> None:
     if request.assignee is not None and request.assignee.is_active:
         users.append(request.assignee.user_id)
     if event.payload.get("metric") == Metric.FIRST_RESPONSE:
-        title, body = N_("%(key)s missed its first-response standard"), N_("Nobody has answered “%(subject)s” in time.")
+        title, body = (
+            gettext_noop("%(key)s missed its first-response standard"),
+            gettext_noop("Nobody has answered “%(subject)s” in time."),
+        )
     else:
-        title, body = N_("%(key)s missed its resolution standard"), N_("“%(subject)s” was not resolved in time.")
+        title, body = (
+            gettext_noop("%(key)s missed its resolution standard"),
+            gettext_noop("“%(subject)s” was not resolved in time."),
+        )
     _send(event, users, "servicedesk.breached", request, title, body)
