@@ -21,9 +21,10 @@ class IdsFirst(Generic[M]):
     and join every skipped row before the offset: page 1,000 of 100,000 people took seconds.
     """
 
-    def __init__(self, queryset: QuerySet[M]) -> None:
+    def __init__(self, queryset: QuerySet[M], *, count: int | None = None) -> None:
         self.queryset = queryset
-        self._count: int | None = None
+        # A count the caller already has (e.g. a queue's, from the counts above it) saves a query.
+        self._count: int | None = count
 
     def count(self) -> int:
         if self._count is None:

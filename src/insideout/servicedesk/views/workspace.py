@@ -85,9 +85,11 @@ def queues(request: HttpRequest) -> HttpResponse:
         desk_id=values.get("desk"),
         q=values["q"],
     ).prefetch_related("clocks")
-    page = Paginator(IdsFirst(requests), PAGE_SIZE).get_page(request.GET.get("page"))
-    now = timezone.now()
     counts = selectors.queue_counts_for(actor=me, desk_id=values.get("desk"))
+    filtered = any(values.get(name) for name in FILTER_NAMES if name not in ("queue", "desk"))
+    known = None if filtered else counts[values["queue"]]  # the tab's count is the list's length
+    page = Paginator(IdsFirst(requests, count=known), PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
     context = {
         "form": form,
         "values": values,
