@@ -16,6 +16,7 @@ from __future__ import annotations
 import authz_servicedesk_api
 import authz_servicedesk_coop
 import authz_servicedesk_manage
+import authz_servicedesk_obstacles
 import authz_servicedesk_portal
 import authz_servicedesk_workspace
 
@@ -23,6 +24,7 @@ PAGE_ROWS = [
     *authz_servicedesk_portal.PAGE_ROWS,
     *authz_servicedesk_workspace.PAGE_ROWS,
     *authz_servicedesk_manage.PAGE_ROWS,
+    *authz_servicedesk_obstacles.PAGE_ROWS,
 ]
-API_ROWS = [*authz_servicedesk_api.API_ROWS, *authz_servicedesk_coop.API_ROWS]
-world_extend = authz_servicedesk_coop.world_extend
+API_ROWS = [*authz_servicedesk_api.API_ROWS, *authz_servicedesk_coop.API_ROWS, *authz_servicedesk_obstacles.API_ROWS]
+world_extend = authz_servicedesk_obstacles.world_extend  # the cooperation objects, then an obstacle

@@ -11,6 +11,7 @@ from insideout.api.auth import auth
 from insideout.people.api import router as people_router
 from insideout.servicedesk.api import router as servicedesk_router
 from insideout.servicedesk.cooperation.api import router as cooperation_router
+from insideout.servicedesk.cooperation.obstacles_api import router as obstacles_router
 
 
 class InsideOutAPI(NinjaAPI):
@@ -47,3 +48,4 @@ errors.install(api)
 api.add_router("", people_router)
 api.add_router("", servicedesk_router)
 api.add_router("", cooperation_router)
+api.add_router("", obstacles_router)

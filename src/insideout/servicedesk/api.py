@@ -45,13 +45,28 @@ router = Router(tags=["service desk"])
 
 PriorityCode = Literal["P1", "P2", "P3", "P4"]
 StatusCode = Literal["new", "in_progress", "waiting_on_requester", "resolved", "closed"]
-QueueName = Literal["mine", "team", "unassigned", "at_risk", "breached", "waiting", "all_open"]
+QueueName = Literal[
+    "mine", "team", "unassigned", "at_risk", "breached", "waiting", "blocking_others", "silent", "all_open"
+]
 AssignmentRule = Literal["manual", "round_robin", "least_loaded"]
 AudienceCode = Literal["everyone", "units"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 HHMM = r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$"
 
 SECONDS = "Seconds, as a number."
+LAST_UPDATE = "The desk's last public update (a reply, a commitment, an obstacle, a status change); null: none yet."
+UPDATE_DUE = (
+    "When the next public update is due under the request type's update standard; "
+    "null when it has none or the request is not open."
+)
+OBSTACLES_PAUSE = (
+    "Whether an open obstacle pauses the resolution clock; false (the default): the internal customer "
+    "still waits, so it runs on."
+)
+UPDATE_EVERY = (
+    "The update standard: a public update at least every this many business minutes while a request "
+    "is open (60 to 14,400, i.e. 1 business hour to 30 business days of 8 hours); null: none."
+)
 
 
 def _actor(request: HttpRequest) -> User:
@@ -227,6 +242,8 @@ class RequestListItemOut(Schema):
     created_at: datetime
     updated_at: datetime
     next_due_at: datetime | None = Field(..., description="The earliest deadline of a running clock.")
+    last_update_at: datetime | None = Field(..., description=LAST_UPDATE)
+    update_due_at: datetime | None = Field(..., description=UPDATE_DUE)
     clocks: list[ClockOut]
 
 
@@ -252,6 +269,8 @@ def _list_items(rows: list[Request], actor: User) -> list[dict[str, Any]]:
             "created_at": row.created_at,
             "updated_at": row.updated_at,
             "next_due_at": row.next_due_at,
+            "last_update_at": row.last_update_at,
+            "update_due_at": row.update_due_at,
             "clocks": [
                 _clock(clock_view(clock, now=now), now, zone)
                 for clock in sorted(row.clocks.all(), key=lambda clock: clock.metric)
@@ -286,6 +305,8 @@ class RequestOut(Schema):
     first_responded_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
+    last_update_at: datetime | None = Field(..., description=LAST_UPDATE)
+    update_due_at: datetime | None = Field(..., description=UPDATE_DUE)
     clocks: list[ClockOut]
 
 
@@ -315,6 +336,8 @@ def _request_body(service_request: Request, actor: User) -> dict[str, Any]:
         "first_responded_at": service_request.first_responded_at,
         "resolved_at": service_request.resolved_at,
         "closed_at": service_request.closed_at,
+        "last_update_at": service_request.last_update_at,
+        "update_due_at": service_request.update_due_at,
         "clocks": _clocks(service_request, actor),
     }
 
@@ -507,6 +530,7 @@ class RequestTypeCreateIn(Schema):
     fields: list[FieldIn] = Field(default_factory=list)
     is_active: bool = Field(True, description="Published.")
     position: int = Field(0, ge=0, le=32767)
+    update_every_minutes: int | None = Field(None, description=UPDATE_EVERY)
 
 
 class RequestTypePatchIn(Schema):
@@ -519,6 +543,7 @@ class RequestTypePatchIn(Schema):
     fields: list[FieldIn] | None = Field(None, description="Replaces the whole form.")
     is_active: bool | None = None
     position: int | None = Field(None, ge=0, le=32767)
+    update_every_minutes: int | None = Field(None, description=f"{UPDATE_EVERY} Null removes it.")
 
 
 class RequestTypeAdminOut(Schema):
@@ -530,6 +555,7 @@ class RequestTypeAdminOut(Schema):
     assignment: AssignmentRule
     is_active: bool
     position: int
+    update_every_minutes: int | None = Field(..., description=UPDATE_EVERY)
     fields: list[FieldOut]
 
     @staticmethod
@@ -549,6 +575,7 @@ class StandardOut(Schema):
     business_hours: bool = Field(..., description="Counted on the desk's business calendar; false: 24/7.")
     at_risk_percent: int = Field(..., description="At risk when this share of the target is left.")
     pausing_statuses: list[str]
+    obstacles_pause_resolution: bool = Field(..., description=OBSTACLES_PAUSE)
     created_at: datetime
 
 
@@ -560,6 +587,7 @@ class StandardIn(Schema):
     business_hours: bool = True
     at_risk_percent: int = 25
     pausing_statuses: list[str] = Field(default_factory=lambda: ["waiting_on_requester"])
+    obstacles_pause_resolution: bool = Field(False, description=OBSTACLES_PAUSE)
 
 
 # --- the catalog ---------------------------------------------------------------------------------
@@ -843,8 +871,12 @@ def request_type_update(request: HttpRequest, request_type_id: int, payload: Req
     """``fields``, when given, replaces the whole form."""
     me = _actor(request)
     request_type = selectors.request_type_get_for(actor=me, request_type_id=request_type_id)
-    # null means "leave as it is".
-    changes = {name: value for name, value in payload.model_dump(exclude_unset=True).items() if value is not None}
+    # null means "leave as it is", but for the update standard, which null removes.
+    changes = {
+        name: value
+        for name, value in payload.model_dump(exclude_unset=True).items()
+        if value is not None or name == "update_every_minutes"
+    }
     services.request_type_update(actor=me, request_type=request_type, **changes)
     return selectors.request_type_get_for(actor=me, request_type_id=request_type_id)
 

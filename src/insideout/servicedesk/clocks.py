@@ -18,6 +18,11 @@ Semantics, in brief:
   is a not-yet-reached ``at_risk_at``. A stopped clock keeps the due instant it had when it stopped (None if
   it stopped while paused and before its target).
 - ``met_at`` is the instant the clock stopped, on time or late (the state tells which).
+- ``obstacle_flagged`` and ``obstacle_resolved`` entries carry the obstacle's id. With
+  ``obstacles_pause`` (a standard that says so) the resolution clock is paused while at least one
+  obstacle is open and resumes when the last is resolved; without it they change nothing, and they
+  never touch the first-response clock. Resolving an obstacle that is not open changes nothing
+  (docs/adr/0011-obstacles-in-the-clock-replay.md).
 """
 
 from __future__ import annotations
@@ -31,7 +36,10 @@ from insideout.calendars import BusinessCalendar
 __all__ = ["KINDS", "METRICS", "STATES", "STATUSES", "ClockState", "HistoryEntry", "clock_state"]
 
 METRICS = frozenset({"first_response", "resolution"})
-KINDS = frozenset({"opened", "status", "first_response", "resolved", "reopened"})
+KINDS = frozenset(
+    {"opened", "status", "first_response", "resolved", "reopened", "obstacle_flagged", "obstacle_resolved"}
+)
+OBSTACLE_KINDS = frozenset({"obstacle_flagged", "obstacle_resolved"})
 STATUSES = frozenset({"new", "in_progress", "waiting_on_requester", "resolved", "closed"})
 STATES = frozenset({"running", "paused", "met", "breached"})
 _FINISHED = frozenset({"resolved", "closed"})
@@ -39,11 +47,13 @@ _FINISHED = frozenset({"resolved", "closed"})
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One clock-relevant fact; a ``status`` entry carries the new status, the others carry none."""
+    """One clock-relevant fact; a ``status`` entry carries the new status, an obstacle entry the
+    obstacle's id, the others carry neither."""
 
     at: datetime
     kind: str
     status: str | None = None
+    obstacle: int | None = None
 
 
 @dataclass(frozen=True)
@@ -76,12 +86,19 @@ def _check_entry(index: int, entry: HistoryEntry) -> None:
             raise ValueError(f"history[{index}] has unknown status {entry.status!r}")
     elif entry.status is not None:
         raise ValueError(f"history[{index}] ({entry.kind}) must not carry a status")
+    if entry.kind in OBSTACLE_KINDS:
+        if not isinstance(entry.obstacle, int) or isinstance(entry.obstacle, bool):
+            raise ValueError(f"history[{index}] ({entry.kind}) must carry the obstacle's id")
+    elif entry.obstacle is not None:
+        raise ValueError(f"history[{index}] ({entry.kind}) must not carry an obstacle")
 
 
 class _Replay:
     """Mutable state while replaying; ``clock_state`` turns it into a ``ClockState``."""
 
-    def __init__(self, calendar: BusinessCalendar, target: timedelta, risk: timedelta) -> None:
+    def __init__(
+        self, calendar: BusinessCalendar, target: timedelta, risk: timedelta, *, obstacles_pause: bool
+    ) -> None:
         self.calendar = calendar
         self.target = target
         self.risk = risk  # business time at which the clock becomes at risk
@@ -94,9 +111,12 @@ class _Replay:
         self.segment_start: datetime | None = None  # set while running
         self.reached_at: datetime | None = None  # elapsed reached target
         self.risk_at: datetime | None = None  # elapsed reached risk
+        self.obstacles_pause = obstacles_pause  # open obstacles pause this clock
+        self.open_obstacles: set[int] = set()
 
     def running_by_rules(self, pausing: frozenset[str]) -> bool:
-        return self.started and not self.stopped and self.status not in pausing
+        blocked = self.obstacles_pause and bool(self.open_obstacles)
+        return self.started and not self.stopped and self.status not in pausing and not blocked
 
     def crossing(self, start: datetime, before: timedelta, threshold: timedelta) -> datetime:
         """The instant a segment begun at ``start`` with ``before`` counted reaches ``threshold``."""
@@ -142,6 +162,7 @@ def clock_state(
     now: datetime,
     pausing_statuses: frozenset[str] = frozenset({"waiting_on_requester"}),
     at_risk_fraction: float = 0.25,
+    obstacles_pause: bool = False,
 ) -> ClockState:
     """Replay ``history`` up to ``now`` (inclusive) into the state of one clock; see the module docstring."""
     if metric not in METRICS:
@@ -161,7 +182,12 @@ def clock_state(
             )
         previous = entry.at
 
-    replay = _Replay(calendar, target, target - target * at_risk_fraction)
+    replay = _Replay(
+        calendar,
+        target,
+        target - target * at_risk_fraction,
+        obstacles_pause=obstacles_pause and metric == "resolution",
+    )
     for index, entry in enumerate(history):
         if entry.at > now:
             break
@@ -184,6 +210,11 @@ def clock_state(
             replay.status = "resolved"
         elif entry.kind == "reopened":
             replay.status = "in_progress"
+        elif entry.kind == "obstacle_flagged":
+            assert entry.obstacle is not None
+            replay.open_obstacles.add(entry.obstacle)
+        elif entry.kind == "obstacle_resolved":
+            replay.open_obstacles.discard(entry.obstacle or 0)
 
         if not replay.stopped:
             answered = metric == "first_response" and entry.kind == "first_response"

@@ -3,6 +3,9 @@
 ``clocks.py`` is the pure replay; this module feeds it from the database (the request's events, the
 standard and calendar versions each clock is bound to) and writes what it returns. Used by every
 service that changes a request, by the sweep and by recomputation after a standard or calendar edit.
+
+It also keeps the request's last-update clock (``request_updates_track``): when the desk last gave a
+public update and when the next one is due under the request type's update standard.
 """
 
 from __future__ import annotations
@@ -31,7 +34,16 @@ SUBJECT_TYPE = "servicedesk.request"
 REQUEST_OPENED = "servicedesk.request_opened"
 REQUEST_STATUS_CHANGED = "servicedesk.request_status_changed"
 REQUEST_FIRST_RESPONSE = "servicedesk.request_first_response"
-CLOCK_EVENT_TYPES = (REQUEST_OPENED, REQUEST_STATUS_CHANGED, REQUEST_FIRST_RESPONSE)
+# Published by the cooperation layer; here because the replay reads them (ADR 0011).
+OBSTACLE_FLAGGED = "servicedesk.obstacle_flagged"
+OBSTACLE_RESOLVED = "servicedesk.obstacle_resolved"
+CLOCK_EVENT_TYPES = (
+    REQUEST_OPENED,
+    REQUEST_STATUS_CHANGED,
+    REQUEST_FIRST_RESPONSE,
+    OBSTACLE_FLAGGED,
+    OBSTACLE_RESOLVED,
+)
 
 
 @lru_cache(maxsize=512)
@@ -78,6 +90,12 @@ def _entry(event_type: str, at: datetime, payload: dict[str, object]) -> History
         return HistoryEntry(at=at, kind="first_response")
     if event_type == REQUEST_STATUS_CHANGED:
         return HistoryEntry(at=at, kind="status", status=str(payload.get("to")))
+    if event_type in (OBSTACLE_FLAGGED, OBSTACLE_RESOLVED):
+        obstacle = payload.get("obstacle")
+        if not isinstance(obstacle, int):
+            return None
+        kind = "obstacle_flagged" if event_type == OBSTACLE_FLAGGED else "obstacle_resolved"
+        return HistoryEntry(at=at, kind=kind, obstacle=obstacle)
     return None
 
 
@@ -98,6 +116,7 @@ def replay(
         now=now,
         pausing_statuses=frozenset(standard.pausing_statuses or []),
         at_risk_fraction=standard.at_risk_percent / 100,
+        obstacles_pause=standard.obstacles_pause_resolution,
     )
 
 
@@ -193,3 +212,87 @@ def request_flags_update(*, request: Request, clocks: list[RequestClock], now: d
     if (request.next_due_at, request.sla_flag) != (next_due, flag):
         request.next_due_at, request.sla_flag = next_due, flag
         Request.objects.filter(pk=request.pk).update(next_due_at=next_due, sla_flag=flag)
+
+
+# --- the last-update clock -----------------------------------------------------------------------
+
+# The assignee is nudged when this share of the update interval has passed without an update.
+NUDGE_SHARE = 0.75
+
+
+def update_schedule(*, calendar_id: int | None, since: datetime, every_minutes: int) -> tuple[datetime, datetime]:
+    """When the next public update is due, and when to nudge about it, for an interval begun at
+    ``since``: counted on the desk's business calendar (24/7 when the desk has none)."""
+    calendar = calendar_for(calendar_id)
+    every = timedelta(minutes=every_minutes)
+    return calendar.add(since, every), calendar.add(since, every * NUDGE_SHARE)
+
+
+def request_updates_track(*, request: Request, at: datetime, public: bool) -> None:
+    """Keep the request's last-update clock after a change made at ``at``.
+
+    A public update (``public``) is an agent's public reply, a commitment made or moved, an obstacle
+    flagged or resolved, or a status change by an agent; it restarts the interval. A request that is
+    not open owes no update; one that becomes open again (or starts being counted) owes the next
+    update one interval after ``at``. Anything else leaves the clock as it is. ``request`` must
+    carry its current status, type and desk.
+    """
+    last = at if public else request.last_update_at
+    due: datetime | None = None
+    alarm: datetime | None = None
+    every = request.request_type.update_every_minutes if request.status in OPEN_STATUSES else None
+    if not every:
+        pass
+    elif public or request.update_due_at is None:
+        due, alarm = update_schedule(calendar_id=request.desk.calendar_id, since=at, every_minutes=every)
+    else:
+        due, alarm = request.update_due_at, request.update_alarm_at
+    if (request.last_update_at, request.update_due_at, request.update_alarm_at) == (last, due, alarm):
+        return
+    request.last_update_at, request.update_due_at, request.update_alarm_at = last, due, alarm
+    Request.objects.filter(pk=request.pk).update(last_update_at=last, update_due_at=due, update_alarm_at=alarm)
+
+
+def request_updates_reschedule(*, request: Request) -> None:
+    """Count the next update again under the type's current interval and the desk's current calendar
+    (after either was edited), from the last update or the last (re)opening, whichever is later.
+
+    What the sweep already said for the interval stands: a nudged request is not nudged again, and
+    a silence the lead heard of is not told twice.
+    """
+    every = request.request_type.update_every_minutes
+    due: datetime | None = None
+    alarm: datetime | None = None
+    if request.status in OPEN_STATUSES and every:
+        due, nudge = update_schedule(
+            calendar_id=request.desk.calendar_id, since=_counted_since(request), every_minutes=every
+        )
+        if request.update_due_at is None:
+            alarm = nudge  # not counted before: a new update standard
+        elif request.update_alarm_at is None:
+            # The lead heard of the silence; only a later due time makes it a new interval.
+            alarm = nudge if due > request.update_due_at else None
+        elif request.update_alarm_at >= request.update_due_at:
+            alarm = due  # nudged already: the silence comes next
+        else:
+            alarm = nudge
+    if (request.update_due_at, request.update_alarm_at) != (due, alarm):
+        request.update_due_at, request.update_alarm_at = due, alarm
+        Request.objects.filter(pk=request.pk).update(update_due_at=due, update_alarm_at=alarm)
+
+
+def _counted_since(request: Request) -> datetime:
+    """Where the current update interval began: the last public update, or the opening or last
+    reopening of the request when that came later."""
+    reopened = (
+        Event.objects.filter(
+            subject_type=SUBJECT_TYPE,
+            subject_id=str(request.pk),
+            type=REQUEST_STATUS_CHANGED,
+            payload__from__in=["resolved", "closed"],
+        )
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    return max(moment for moment in (request.created_at, request.last_update_at, reopened) if moment is not None)

@@ -1,4 +1,5 @@
-"""A stored clock brought up to a given instant, and said in words, for the pages and the API.
+"""A stored clock brought up to a given instant, and said in words, for the pages and the API;
+and the request's last-update clock in words ("last update 3 working days ago").
 
 ``RequestClock`` rows hold the replay as of their ``computed_at``. A running clock has gone on
 counting since, so its elapsed time is the stored figure plus the business time from
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from insideout.servicedesk.clockstore import calendar_for
-from insideout.servicedesk.models import Metric, RequestClock
+from insideout.servicedesk.models import OPEN_STATUSES, Metric, Request, RequestClock
 
 
 @dataclass(frozen=True)
@@ -127,3 +128,66 @@ def clock_words(view: ClockView, *, now: datetime | None = None, zone: tzinfo | 
     words["left"] = duration_words(view.remaining, business_hours=view.business_hours)
     words["when"] = instant_words(view.due_at, zone=zone, now=now) if view.due_at else ""
     return _("%(metric)s due in %(left)s — %(when)s") % words
+
+
+# --- the last-update clock -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    """When the desk last gave the request a public update, and when the next one is due."""
+
+    last_update_at: datetime | None
+    since_last: timedelta | None  # business time since the last update, on the desk's calendar
+    due_at: datetime | None  # None: no update standard, or the request is not open
+    overdue: timedelta | None  # business time past the due time; None unless overdue
+    left: timedelta | None  # business time until the due time; None unless due later
+    every: timedelta | None  # the request type's update standard
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue is not None
+
+
+def update_view(request: Request, *, now: datetime | None = None) -> UpdateView:
+    """The request's last-update clock as of ``now``, counted on its desk's calendar.
+
+    ``request`` carries its type and desk (the selectors join them); no query is made but the
+    calendar's (cached by version).
+    """
+    now = now or timezone.now()
+    calendar = calendar_for(request.desk.calendar_id)
+    last = request.last_update_at
+    due = request.update_due_at if request.status in OPEN_STATUSES else None
+    minutes = request.request_type.update_every_minutes
+    return UpdateView(
+        last_update_at=last,
+        since_last=calendar.elapsed(last, now) if last is not None and last <= now else None,
+        due_at=due,
+        overdue=calendar.elapsed(due, now) if due is not None and due <= now else None,
+        left=calendar.elapsed(now, due) if due is not None and due > now else None,
+        every=timedelta(minutes=minutes) if minutes else None,
+    )
+
+
+def update_words(view: UpdateView, *, now: datetime | None = None, zone: tzinfo | None = None) -> str:
+    """One sentence: "last update 3 working days ago; next update due in 5 working hours — Tue 11:00"."""
+    now = now or timezone.now()
+    if view.last_update_at is None:
+        last = _("no public update yet")
+    elif view.since_last is None or view.since_last < timedelta(minutes=1):
+        last = _("last update just now")
+    else:
+        last = _("last update %(ago)s ago") % {"ago": duration_words(view.since_last, business_hours=True)}
+    if view.due_at is None:
+        return last
+    when = instant_words(view.due_at, zone=zone, now=now)
+    if view.overdue is not None and view.overdue < timedelta(minutes=1):
+        due = _("update overdue — was due %(when)s") % {"when": when}  # e.g. due at closing time
+    elif view.overdue is not None:
+        late = duration_words(view.overdue, business_hours=True)
+        due = _("update overdue by %(late)s — was due %(when)s") % {"late": late, "when": when}
+    else:
+        left = duration_words(view.left or timedelta(0), business_hours=True)
+        due = _("next update due in %(left)s — %(when)s") % {"left": left, "when": when}
+    return _("%(last)s; %(due)s") % {"last": last, "due": due}

@@ -190,6 +190,14 @@ class RequestType(BaseModel):
     )
     is_active = models.BooleanField(_("published"), default=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # The update standard: while a request is open, the desk gives a public update at least this
+    # often, counted on the desk's business calendar (None: no update standard).
+    update_every_minutes = models.PositiveIntegerField(
+        _("a public update at least every (business minutes)"),
+        null=True,
+        blank=True,
+        help_text=_("While a request is open; counted on the desk's business calendar. Empty: no update standard."),
+    )
 
     class Meta:
         verbose_name = _("request type")
@@ -239,6 +247,11 @@ class ServiceStandard(models.Model):
         _("at risk when this share of the target is left (%)"), default=25
     )
     pausing_statuses = models.JSONField(_("statuses that pause the clocks"), default=list)
+    obstacles_pause_resolution = models.BooleanField(
+        _("an open obstacle pauses the resolution clock"),
+        default=False,
+        help_text=_("Off: the internal customer still waits, so the clock runs on."),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -285,6 +298,13 @@ class Request(models.Model):
     # The earliest deadline among the running clocks (None when none runs): the queues' sort key.
     next_due_at = models.DateTimeField(null=True, blank=True)
     sla_flag = models.CharField(max_length=10, choices=SlaFlag.choices, default="", blank=True)
+    # Keeping people informed: the last public update of the desk, when the next one is due under
+    # the request type's update standard (None when there is none or the request is not open), and
+    # the sweep's next look at it: the nudge to the assignee (75 % of the interval), then the due
+    # time itself (the lead hears of the silence), then None until the next update.
+    last_update_at = models.DateTimeField(null=True, blank=True)
+    update_due_at = models.DateTimeField(null=True, blank=True)
+    update_alarm_at = models.DateTimeField(null=True, blank=True)
     # 1 while the status is open, else 0; computed by the database. An equality the queue index can
     # lead with, so the open queues are walked in due order: the three statuses of an IN cannot be,
     # SQLite cannot use a partial index for bound parameters, and it cannot use an index for a bare
@@ -312,6 +332,19 @@ class Request(models.Model):
                 fields=["auto_close_at"],
                 name="request_auto_close_idx",
                 condition=models.Q(status="resolved", auto_close_at__isnull=False),
+            ),
+            # The "silent" queue and its count: a desk's requests whose public update is overdue.
+            # Partial on IS NOT NULL, which SQLite sees implied by any comparison of the column.
+            models.Index(
+                fields=["desk", "update_due_at"],
+                name="request_update_due_idx",
+                condition=models.Q(update_due_at__isnull=False),
+            ),
+            # The sweep's nudges and silences: only requests it has to look at again.
+            models.Index(
+                fields=["update_alarm_at"],
+                name="request_update_alarm_idx",
+                condition=models.Q(update_alarm_at__isnull=False),
             ),
         ]
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insideout.core.errors import Forbidden, NotFound
@@ -29,6 +31,8 @@ from insideout.servicedesk.models import (
     CalendarVersion,
     Comment,
     Desk,
+    Obstacle,
+    ObstacleState,
     Request,
     RequestClock,
     RequestField,
@@ -42,7 +46,7 @@ from insideout.servicedesk.models import (
 
 _ACCESS_CACHE_ATTR = "_insideout_desk_access"
 
-QUEUES = ("mine", "team", "unassigned", "at_risk", "breached", "waiting", "all_open")
+QUEUES = ("mine", "team", "unassigned", "at_risk", "breached", "waiting", "blocking_others", "silent", "all_open")
 
 
 @dataclass(frozen=True)
@@ -248,6 +252,8 @@ _ROW_FIELDS = (
     "updated_at",
     "next_due_at",
     "sla_flag",
+    "last_update_at",
+    "update_due_at",
 )
 
 
@@ -310,8 +316,13 @@ def request_queue_for(
     assignee_id: int | None = None,
     desk_id: int | None = None,
     q: str = "",
+    now: datetime | None = None,
 ) -> QuerySet[Request]:
-    """An agent's queue, sorted by what is due first (requests without a running clock last)."""
+    """An agent's queue, sorted by what is due first (requests without a running clock last).
+
+    ``blocking_others``: the requests that open obstacles of other requests wait on; ``silent``:
+    those whose public update is overdue as of ``now``.
+    """
     access = access_for(actor)
     desks = access.staff_desk_ids
     if desk_id is not None:
@@ -328,6 +339,10 @@ def request_queue_for(
         requests = requests.filter(sla_flag=SlaFlag.BREACHED)
     elif queue == "waiting":
         requests = requests.filter(status=Status.WAITING_ON_REQUESTER)
+    elif queue == "blocking_others":
+        requests = requests.filter(pk__in=_blocking_others())
+    elif queue == "silent":
+        requests = requests.filter(pk__in=_silent(desks, now or timezone.now()))
     elif queue == "team":
         # My team: assigned to people of my unit; an account without a unit has no team.
         unit_id = employee.unit_id if employee is not None else None
@@ -360,7 +375,21 @@ def _team_of(unit_id: int) -> QuerySet[Employee, Any]:
     return Employee.objects.filter(unit_id=unit_id).values("pk")
 
 
-def queue_counts_for(*, actor: User | None, desk_id: int | None = None) -> dict[str, int]:
+def _blocking_others() -> QuerySet[Obstacle, Any]:
+    """The ids of the requests that open obstacles wait on, as a subquery read once from the
+    obstacles' covering index; the ids alone then filter a desk's queue index (ADR 0011)."""
+    return Obstacle.objects.filter(state=ObstacleState.OPEN, waiting_on_request__isnull=False).values(
+        "waiting_on_request_id"
+    )
+
+
+def _silent(desks: Iterable[int], now: datetime) -> QuerySet[Request, Any]:
+    """The ids of the desks' requests whose public update was due by ``now``, from the update-due
+    index (only open requests owe an update, so none else is in it)."""
+    return Request.objects.filter(desk_id__in=list(desks), update_due_at__lte=now).values("pk")
+
+
+def queue_counts_for(*, actor: User | None, desk_id: int | None = None, now: datetime | None = None) -> dict[str, int]:
     """How many open requests each queue holds, in one query."""
     access = access_for(actor)
     desks = access.staff_desk_ids if desk_id is None else access.staff_desk_ids & {desk_id}
@@ -373,6 +402,9 @@ def queue_counts_for(*, actor: User | None, desk_id: int | None = None) -> dict[
         "at_risk": Count("pk", filter=Q(sla_flag=SlaFlag.AT_RISK)),
         "breached": Count("pk", filter=Q(sla_flag=SlaFlag.BREACHED)),
         "waiting": Count("pk", filter=Q(status=Status.WAITING_ON_REQUESTER)),
+        # Membership in a subquery read once: the ids are in the index too, so still no table row.
+        "blocking_others": Count("pk", filter=Q(pk__in=_blocking_others())),
+        "silent": Count("pk", filter=Q(pk__in=_silent(desks, now or timezone.now()))),
     }
     if employee is not None:
         aggregates["mine"] = Count("pk", filter=Q(assignee=employee))

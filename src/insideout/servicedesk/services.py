@@ -119,7 +119,17 @@ def _locked(request: Request) -> Request:
     """Re-read the request under a row lock (PostgreSQL; SQLite's write lock is already held)."""
     fresh = Request.objects.select_for_update().select_related("desk__unit").get(pk=request.pk)
     # Keep the caller's joined rows (requester, type …) for what follows.
-    for name in ("status", "assignee_id", "priority", "first_responded_at", "resolved_at", "closed_at"):
+    for name in (
+        "status",
+        "assignee_id",
+        "priority",
+        "first_responded_at",
+        "resolved_at",
+        "closed_at",
+        "last_update_at",
+        "update_due_at",
+        "update_alarm_at",
+    ):
         setattr(request, name, getattr(fresh, name))
     return request
 
@@ -468,8 +478,13 @@ def request_type_create(
     fields: Sequence[Mapping[str, Any]] = (),
     is_active: bool = True,
     position: int = 0,
+    update_every_minutes: int | None = None,
 ) -> RequestType:
-    """A new request type with its form, and default standards for P1–P4 (edit them afterwards)."""
+    """A new request type with its form, and default standards for P1–P4 (edit them afterwards).
+
+    ``update_every_minutes`` is its update standard: a public update at least this often while a
+    request is open, in business minutes (None: none).
+    """
     _require_admin(actor, service.desk)
     name = _clean_text(name, field="name", required=True, limit=200)
     if service.request_types.filter(name__iexact=name).exists():
@@ -484,6 +499,7 @@ def request_type_create(
         assignment=assignment,
         is_active=is_active,
         position=position,
+        update_every_minutes=_clean_update_every(update_every_minutes),
     )
     _fields_write(request_type, fields)
     now = timezone.now()
@@ -504,6 +520,29 @@ def request_type_create(
     return request_type
 
 
+# The update standard's bounds: one business hour to 30 business days of 8 hours.
+UPDATE_EVERY_MIN = 60
+UPDATE_EVERY_MAX = 30 * 8 * 60
+
+
+def _clean_update_every(value: int | None) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not UPDATE_EVERY_MIN <= value <= UPDATE_EVERY_MAX:
+        raise ValidationError(
+            {
+                "update_every_minutes": [
+                    _(
+                        "Choose an interval between 1 business hour and 30 business days "
+                        "(%(low)d to %(high)s business minutes), or no update standard."
+                    )
+                    % {"low": UPDATE_EVERY_MIN, "high": f"{UPDATE_EVERY_MAX:,}"}
+                ]
+            }
+        )
+    return value
+
+
 def _check_choice(value: str, allowed: Iterable[str], field: str) -> None:
     allowed = list(allowed)
     if value not in allowed:
@@ -513,7 +552,16 @@ def _check_choice(value: str, allowed: Iterable[str], field: str) -> None:
 @transaction.atomic
 def request_type_update(*, actor: User | None, request_type: RequestType, **changes: Any) -> RequestType:
     _require_admin(actor, request_type.service.desk)
-    allowed = {"name", "description", "default_priority", "assignment", "is_active", "position", "fields"}
+    allowed = {
+        "name",
+        "description",
+        "default_priority",
+        "assignment",
+        "is_active",
+        "position",
+        "fields",
+        "update_every_minutes",
+    }
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed.")] for name in unknown})
@@ -533,10 +581,16 @@ def request_type_update(*, actor: User | None, request_type: RequestType, **chan
     for name in ("is_active", "position"):
         if name in changes:
             setattr(request_type, name, changes[name])
+    previous_every = request_type.update_every_minutes
+    if "update_every_minutes" in changes:
+        request_type.update_every_minutes = _clean_update_every(changes["update_every_minutes"])
     request_type.save()
     if "fields" in changes:
         _fields_write(request_type, changes["fields"])
     event_record(type=CATALOG_CHANGED, subject=request_type, actor=actor, payload={"what": "request_type_updated"})
+    if request_type.update_every_minutes != previous_every:
+        # Open requests of the type count their next update under the new standard.
+        _recompute_later(request_type_id=request_type.pk)
     return request_type
 
 
@@ -605,6 +659,7 @@ class StandardInput:
     business_hours: bool = True
     at_risk_percent: int = 25
     pausing_statuses: tuple[str, ...] = (Status.WAITING_ON_REQUESTER.value,)
+    obstacles_pause_resolution: bool = False
 
 
 @transaction.atomic
@@ -623,6 +678,8 @@ def standard_set(
         errors["first_response_minutes"] = [_("The first response cannot be due after the resolution.")]
     if not 0 <= values.at_risk_percent <= 100:
         errors["at_risk_percent"] = [_("Enter a share between 0 and 100.")]
+    if not isinstance(values.obstacles_pause_resolution, bool):
+        errors["obstacles_pause_resolution"] = [_("Say yes or no.")]
     pausing = sorted(set(values.pausing_statuses))
     wrong = [
         status for status in pausing if status not in (Status.NEW, Status.IN_PROGRESS, Status.WAITING_ON_REQUESTER)
@@ -654,6 +711,7 @@ def standard_set(
         business_hours=values.business_hours,
         at_risk_percent=values.at_risk_percent,
         pausing_statuses=pausing,
+        obstacles_pause_resolution=bool(values.obstacles_pause_resolution),
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     event_record(
@@ -676,7 +734,8 @@ def _recompute_later(**scope: Any) -> None:
 def clocks_recompute(
     *, desk_id: int | None = None, request_type_id: int | None = None, priority: str | None = None, batch: int = 500
 ) -> int:
-    """Rebind and replay every open clock in scope under the current standard and calendar.
+    """Rebind and replay every open clock in scope under the current standard and calendar, and
+    count the next update again under the current update standard and calendar.
 
     Finished clocks keep the versions they ran under. Works in batches, each its own transaction,
     so a big desk never holds the write lock long. Returns how many requests were recomputed.
@@ -693,8 +752,10 @@ def clocks_recompute(
     for start in range(0, len(ids), batch):
         with transaction.atomic():
             now = timezone.now()
-            for request in Request.objects.select_related("desk").filter(pk__in=ids[start : start + batch]):
+            requests = Request.objects.select_related("desk", "request_type").filter(pk__in=ids[start : start + batch])
+            for request in requests:
                 clockstore.clocks_refresh(request=request, now=now, rebind=True)
+                clockstore.request_updates_reschedule(request=request)
                 done += 1
     return done
 
@@ -849,6 +910,7 @@ def request_create(
             now,
         )
     clockstore.clocks_refresh(request=request, now=now)
+    clockstore.request_updates_track(request=request, at=now, public=False)
     return request
 
 
@@ -889,6 +951,7 @@ def _status_change(request: Request, actor: User | None, to: str, now: datetime,
     _record(request, REQUEST_STATUS_CHANGED, actor, {"from": previous, "to": to, **extra}, now)
     if to == Status.RESOLVED:
         cooperation.commitments_settle_on_resolution(request=request, actor=actor, at=now)
+        cooperation.obstacles_resolve_on_resolution(request=request, actor=actor, at=now)
 
 
 def _auto_close_at(desk: Desk, resolved_at: datetime) -> datetime:
@@ -943,6 +1006,7 @@ def request_transition(*, actor: User | None, request: Request, status: str, now
         _first_response(request, actor, now, "resolved")  # a resolution answers the request
     _status_change(request, actor, status, now)
     clockstore.clocks_refresh(request=request, now=now)
+    clockstore.request_updates_track(request=request, at=now, public=is_agent)
     return request
 
 
@@ -988,12 +1052,14 @@ def request_comment(
         now,
     )
     Request.objects.filter(pk=request.pk).update(updated_at=now)
+    from_desk = not internal and is_agent and author.pk != request.requester_id
     if not internal:
-        if is_agent and author.pk != request.requester_id:
+        if from_desk:
             _first_response(request, actor, now, "reply")
         if is_requester and not is_agent and request.status in (Status.WAITING_ON_REQUESTER, Status.RESOLVED):
             _status_change(request, actor, Status.IN_PROGRESS, now, reason="requester_replied")
     clockstore.clocks_refresh(request=request, now=now)
+    clockstore.request_updates_track(request=request, at=now, public=from_desk)
     return comment
 
 
@@ -1099,14 +1165,17 @@ class SweepResult:
     breached: int
     closed: int
     commitments_broken: int = 0
+    updates_nudged: int = 0  # assignees reminded that a public update is due soon
+    silences: int = 0  # leads told that a public update is overdue
 
 
 def clocks_sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResult:
     """Warn about clocks that became at risk or breached since the last run; close stale resolutions;
-    break commitments whose time has passed.
+    break commitments whose time has passed; nudge about public updates due soon and tell leads
+    about overdue ones.
 
     Reads only the partial indexes of clocks that may need a warning, so a run with nothing to do
-    costs two index probes (and one each for auto-close and overdue commitments).
+    costs two index probes (and one each for auto-close, overdue commitments and update alarms).
     """
     now = _now(now)
     breached = 0
@@ -1121,7 +1190,15 @@ def clocks_sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResul
         at_risk += _warn(clock_id, now, breach=False)
     closed = requests_auto_close(now=now, batch=batch)
     broken = cooperation.commitments_sweep(now=now, batch=batch)
-    return SweepResult(at_risk=at_risk, breached=breached, closed=closed, commitments_broken=broken)
+    nudged, silences = cooperation.updates_sweep(now=now, batch=batch)
+    return SweepResult(
+        at_risk=at_risk,
+        breached=breached,
+        closed=closed,
+        commitments_broken=broken,
+        updates_nudged=nudged,
+        silences=silences,
+    )
 
 
 @transaction.atomic
@@ -1173,5 +1250,6 @@ def requests_auto_close(*, now: datetime | None = None, batch: int = 500) -> int
                 continue
             _status_change(request, None, Status.CLOSED, now, reason="auto_closed")
             clockstore.clocks_refresh(request=request, now=now)
+            clockstore.request_updates_track(request=request, at=now, public=False)
             closed += 1
     return closed

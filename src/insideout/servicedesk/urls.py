@@ -1,5 +1,5 @@
-from insideout.servicedesk.views import manage, portal, workspace
+from insideout.servicedesk.views import manage, obstacles, portal, workspace
 
 app_name = "servicedesk"
 
-urlpatterns = [*portal.urlpatterns, *workspace.urlpatterns, *manage.urlpatterns]
+urlpatterns = [*portal.urlpatterns, *workspace.urlpatterns, *manage.urlpatterns, *obstacles.urlpatterns]

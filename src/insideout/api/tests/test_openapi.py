@@ -52,6 +52,8 @@ def test_the_schema_is_served_as_json_and_lists_every_path(db, client):
         "/api/v1/requests/{request_id}/needed-by/{needed_by_id}/respond": ["post"],
         "/api/v1/requests/{request_id}/feedback": ["post"],
         "/api/v1/requests/{request_id}/thanks": ["post"],
+        "/api/v1/requests/{request_id}/obstacles": ["get", "post"],
+        "/api/v1/obstacles/{obstacle_id}/resolve": ["post"],
     }
     assert schema["components"]["securitySchemes"] == {
         "TokenAuth": {"type": "http", "scheme": "bearer"},

@@ -1,5 +1,5 @@
 """The cooperation layer's event types, and its handlers: who hears about promises, negotiations,
-ratings and thanks.
+obstacles, updates that are due or overdue, ratings and thanks.
 
 Each handler runs after the commit, at least once; the notifications context keeps a person from
 hearing about the same event twice. Nobody is told about their own action, and leavers hear nothing.
@@ -24,9 +24,11 @@ from insideout.core.events import handles
 from insideout.core.models import Event
 from insideout.notifications import facade as notifications
 from insideout.people.models import Employee
+from insideout.servicedesk import clockstore
 from insideout.servicedesk import selectors as desk_selectors
 from insideout.servicedesk.clockstore import REQUEST_STATUS_CHANGED
-from insideout.servicedesk.cooperation.models import Commitment, Feedback, NeededBy, ThankYou
+from insideout.servicedesk.cooperation.models import Commitment, Feedback, NeededBy, Obstacle, ThankYou
+from insideout.servicedesk.cooperation.selectors import lead_of
 from insideout.servicedesk.models import Request, Status
 
 COMMITMENT_MADE = "servicedesk.commitment_made"
@@ -42,6 +44,10 @@ FEEDBACK_GIVEN = "servicedesk.feedback_given"
 FOLLOW_UP_OPENED = "servicedesk.follow_up_opened"
 FOLLOW_UP_DONE = "servicedesk.follow_up_done"
 THANKS_SENT = "servicedesk.thanks_sent"
+OBSTACLE_FLAGGED = clockstore.OBSTACLE_FLAGGED  # the clock replay reads these two
+OBSTACLE_RESOLVED = clockstore.OBSTACLE_RESOLVED
+UPDATE_DUE_SOON = "servicedesk.update_due_soon"  # the assignee's nudge
+UPDATE_OVERDUE = "servicedesk.update_overdue"  # the silence the lead hears of
 
 # At most this many agents hear about a needed-by date on an unassigned request.
 AGENTS_TOLD = 100
@@ -271,6 +277,118 @@ def tell_about_needed_by(event: Event) -> None:
         {**_request_values(request), "reason": entry.reason},
         url=_request_url(request),
         when={"needed": entry.needed_by, "counter": entry.counter_due_at, "agreed": event.payload.get("at")},
+    )
+
+
+# --- obstacles -----------------------------------------------------------------------------------
+
+
+def _requester_and_watchers(request: Request) -> list[Employee | None]:
+    return [request.requester, request.on_behalf_of, *desk_selectors.request_watchers(request=request)]
+
+
+def _waiting_words(payload: dict[str, Any]) -> str:
+    """Who or what an obstacle waits on, as its event says it: a name, a request key, or the words."""
+    if payload.get("waiting_on") == "person":
+        person = _person(payload.get("waiting_on_person"))
+        return person.name if person is not None else ""
+    if payload.get("waiting_on") == "request":
+        return str(payload.get("waiting_on_key") or "")
+    return str(payload.get("waiting_on_outside") or "")
+
+
+@handles(OBSTACLE_FLAGGED)
+def tell_about_obstacle(event: Event) -> None:
+    """The requester, the person it is for and the watchers hear of an obstacle at once."""
+    request = _request_of(event)
+    if request is None:
+        return
+    _tell(
+        event,
+        _requester_and_watchers(request),
+        event.type,
+        gettext_noop("%(key)s is held up until %(expected)s"),
+        gettext_noop(
+            "%(unit)s is held up with “%(subject)s”: %(what)s It waits on %(waiting)s, and %(unit)s now "
+            "expects to go on by %(expected)s."
+        ),
+        {
+            **_request_values(request),
+            "what": event.payload.get("description", ""),
+            "waiting": _waiting_words(event.payload),
+        },
+        url=_request_url(request),
+        when={"expected": event.payload.get("expected_at")},
+    )
+
+
+@handles(OBSTACLE_RESOLVED)
+def tell_about_obstacle_resolved(event: Event) -> None:
+    """The same people hear that it is out of the way; not when resolving the request cleared it
+    (they hear of the resolution itself)."""
+    if event.payload.get("how") != "resolved":
+        return
+    request = _request_of(event)
+    obstacle_id = event.payload.get("obstacle")
+    obstacle = Obstacle.objects.filter(pk=obstacle_id).first() if isinstance(obstacle_id, int) else None
+    if request is None or obstacle is None:
+        return
+    note = event.payload.get("note") or ""
+    _tell(
+        event,
+        _requester_and_watchers(request),
+        event.type,
+        gettext_noop("%(key)s is moving again"),
+        gettext_noop("%(unit)s has cleared what held up “%(subject)s” (%(what)s). %(note)s")
+        if note
+        else gettext_noop("%(unit)s has cleared what held up “%(subject)s” (%(what)s)."),
+        {**_request_values(request), "what": obstacle.description, "note": note},
+        url=_request_url(request),
+    )
+
+
+# --- keeping people informed ---------------------------------------------------------------------
+
+
+@handles(UPDATE_DUE_SOON)
+def nudge_about_update(event: Event) -> None:
+    """The assignee (the desk's lead while nobody is assigned) is reminded before the update is due."""
+    request = _request_of(event)
+    if request is None:
+        return
+    _tell(
+        event,
+        [request.assignee or lead_of(unit=request.desk.unit)],
+        event.type,
+        gettext_noop("%(key)s: a public update is due by %(due)s"),
+        gettext_noop(
+            "The update standard asks for a public update on “%(subject)s” by %(due)s. Reply to the "
+            "requester, make or move a commitment, or say what is in the way."
+        ),
+        _request_values(request),
+        url=_request_url(request),
+        when={"due": event.payload.get("due_at")},
+    )
+
+
+@handles(UPDATE_OVERDUE)
+def tell_lead_about_silence(event: Event) -> None:
+    """The lead of the desk's unit (or the nearest lead above) hears once that a request went silent."""
+    request = _request_of(event)
+    if request is None:
+        return
+    last = event.payload.get("last_update_at")
+    _tell(
+        event,
+        [lead_of(unit=request.desk.unit)],
+        event.type,
+        gettext_noop("%(key)s has gone silent"),
+        gettext_noop("The requester of “%(subject)s” has had no public update since %(last)s; one was due by %(due)s.")
+        if last
+        else gettext_noop("The requester of “%(subject)s” has had no public update yet; one was due by %(due)s."),
+        {**_request_values(request), "assignee": request.assignee.name if request.assignee else ""},
+        url=_request_url(request),
+        when={"due": event.payload.get("due_at"), "last": last},
     )
 
 

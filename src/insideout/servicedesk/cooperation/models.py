@@ -1,5 +1,5 @@
 """The cooperation layer's state: commitments and their revisions, needed-by negotiations,
-feedback with its follow-ups, and thank-you notes.
+obstacles, feedback with its follow-ups, and thank-you notes.
 
 Rules live in ``services.py``; this module holds state and what the database can enforce.
 """
@@ -72,8 +72,9 @@ class Commitment(BaseModel):
             ),
         ]
         indexes = [
-            # The sweep reads only open promises whose time has come.
-            models.Index(fields=["due_at"], name="commitment_open_due_idx", condition=models.Q(state="open")),
+            # The sweep reads only open promises whose time has come. Not a partial index on
+            # state = 'open': SQLite never uses one for a state given as a bound parameter (ADR 0010).
+            models.Index(fields=["state", "due_at"], name="commitment_state_due_idx"),
             models.Index(fields=["owner", "state", "due_at"], name="commitment_owner_idx"),
             models.Index(fields=["recipient", "state", "due_at"], name="commitment_recipient_idx"),
             # Kept-rates: settled promises per person and per unit over a period.
@@ -164,6 +165,85 @@ class NeededBy(BaseModel):
         return f"needed by {self.needed_by:%Y-%m-%d %H:%M} ({self.state})"
 
 
+class ObstacleState(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class WaitingOn(models.TextChoices):
+    PERSON = "person", _("A person")
+    REQUEST = "request", _("Another request")
+    OUTSIDE = "outside", _("An outside party")
+
+
+class Obstacle(BaseModel):
+    """What blocks an open request, what it waits on, and when the desk now expects to go on.
+
+    It waits on exactly one of: a person, another request (linked, so that request's desk sees it
+    in its "blocking others" queue), or an outside party named in words.
+    """
+
+    request = models.ForeignKey("servicedesk.Request", on_delete=models.CASCADE, related_name="obstacles")
+    flagged_by = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(_("what is blocking"))
+    waiting_on = models.CharField(_("waiting on"), max_length=10, choices=WaitingOn.choices)
+    waiting_on_person = models.ForeignKey(
+        "people.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    waiting_on_request = models.ForeignKey(
+        "servicedesk.Request", null=True, blank=True, on_delete=models.PROTECT, related_name="blocking"
+    )
+    waiting_on_outside = models.CharField(_("outside party"), max_length=200, blank=True)
+    expected_at = models.DateTimeField(_("expected new date"))
+    state = models.CharField(_("state"), max_length=10, choices=ObstacleState.choices, default=ObstacleState.OPEN)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        "people.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution_note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("obstacle")
+        verbose_name_plural = _("obstacles")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    waiting_on="person",
+                    waiting_on_person__isnull=False,
+                    waiting_on_request__isnull=True,
+                    waiting_on_outside="",
+                )
+                | models.Q(
+                    waiting_on="request",
+                    waiting_on_person__isnull=True,
+                    waiting_on_request__isnull=False,
+                    waiting_on_outside="",
+                )
+                | (
+                    models.Q(waiting_on="outside", waiting_on_person__isnull=True, waiting_on_request__isnull=True)
+                    & ~models.Q(waiting_on_outside="")
+                ),
+                name="obstacle_waits_on_one_thing",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(waiting_on_request=models.F("request")), name="obstacle_not_on_itself"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="open", resolved_at__isnull=True)
+                | models.Q(state="resolved", resolved_at__isnull=False),
+                name="obstacle_resolved_when_done",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["request", "state"], name="obstacle_request_idx"),
+            # "Blocking others": the requests that open obstacles wait on (covering).
+            models.Index(fields=["state", "waiting_on_request"], name="obstacle_waiting_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"obstacle {self.pk} on {self.request_id} ({self.state})"
+
+
 class Feedback(models.Model):
     """The requester's rating of a resolved request: 1 to 5, with an optional comment; once."""
 
@@ -238,5 +318,8 @@ __all__ = [
     "FollowUpState",
     "NeededBy",
     "NeededByState",
+    "Obstacle",
+    "ObstacleState",
     "ThankYou",
+    "WaitingOn",
 ]

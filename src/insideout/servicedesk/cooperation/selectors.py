@@ -24,6 +24,8 @@ from insideout.servicedesk.cooperation.models import (
     CommitmentRevision,
     CommitmentState,
     NeededBy,
+    Obstacle,
+    ObstacleState,
 )
 from insideout.servicedesk.models import Metric, Request, RequestClock
 
@@ -118,6 +120,67 @@ def lead_of(*, unit: Unit) -> Employee | None:
         .first()
     )
     return led.lead if led is not None else None
+
+
+# --- obstacles -----------------------------------------------------------------------------------
+
+
+def _obstacle_base() -> QuerySet[Obstacle]:
+    return Obstacle.objects.select_related(
+        "flagged_by__user", "waiting_on_person__user", "waiting_on_request__desk", "resolved_by__user"
+    )
+
+
+def obstacles_of(*, request: Request) -> list[Obstacle]:
+    """The request's obstacles, the open ones first, newest first within each; seen with the request
+    (``request`` comes from ``request_get_for``); one query."""
+    obstacles = list(_obstacle_base().filter(request=request).order_by("-created_at", "-pk"))
+    for obstacle in obstacles:
+        obstacle.request = request
+    return sorted(obstacles, key=lambda obstacle: obstacle.state != ObstacleState.OPEN)
+
+
+def obstacle_get_of(*, request: Request, obstacle_id: int) -> Obstacle:
+    """One of the request's obstacles; ``request`` comes from ``request_get_for`` for the caller."""
+    found = _obstacle_base().filter(pk=obstacle_id, request=request).first() if as_id(obstacle_id) is not None else None
+    if found is None:
+        raise NotFound(_("No such obstacle on %(key)s.") % {"key": request.key})
+    found.request = request
+    return found
+
+
+def obstacle_get_for(*, actor: User | None, obstacle_id: int) -> Obstacle:
+    """An obstacle on a request the caller sees; NotFound otherwise (no hint that it exists)."""
+    request_id = (
+        Obstacle.objects.filter(pk=obstacle_id).values_list("request_id", flat=True).first()
+        if as_id(obstacle_id) is not None
+        else None
+    )
+    if request_id is None:
+        raise NotFound(_("No such obstacle."))
+    try:
+        request = desk_selectors.request_get_for(actor=actor, request_id=request_id)
+    except NotFound as exc:
+        raise NotFound(_("No such obstacle.")) from exc
+    return obstacle_get_of(request=request, obstacle_id=obstacle_id)
+
+
+def obstacles_pause_clock(*, request: Request) -> bool:
+    """Whether the standard the request's resolution clock runs under lets open obstacles pause it."""
+    return bool(
+        RequestClock.objects.filter(request=request, metric=Metric.RESOLUTION)
+        .values_list("standard__obstacles_pause_resolution", flat=True)
+        .first()
+    )
+
+
+def obstacles_waiting_on(*, request: Request) -> list[Obstacle]:
+    """The open obstacles of other requests that wait on this one, oldest first (for its desk)."""
+    return list(
+        Obstacle.objects.select_related("request__desk__unit")
+        .filter(state=ObstacleState.OPEN, waiting_on_request=request)
+        .order_by("created_at", "pk")
+    )
 
 
 # --- kept-rate -----------------------------------------------------------------------------------

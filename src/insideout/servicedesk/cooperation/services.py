@@ -4,6 +4,10 @@ A commitment on a request settles with the request: kept when it is resolved by 
 broken when it is resolved later or the due time passes while it is open (the sweep). A standalone
 commitment is marked done by its owner, or broken by the sweep. Settled is final: a reopened
 request gets a new commitment, never the old one back.
+
+An obstacle is flagged and resolved by the desk's agents; resolving the request resolves its open
+obstacles. Both enter the request's clock replay (ADR 0011). Commitments made or moved and
+obstacles flagged or resolved are public updates: they restart the request's update interval.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from insideout.core.errors import Conflict, Forbidden
+from insideout.core.errors import Conflict, Forbidden, NotFound
 from insideout.core.events import event_record
+from insideout.core.text import as_id
 from insideout.people.models import Employee, User
+from insideout.servicedesk import clockstore
 from insideout.servicedesk import selectors as desk_selectors
 from insideout.servicedesk.cooperation import events, selectors
 from insideout.servicedesk.cooperation.models import (
@@ -33,7 +39,10 @@ from insideout.servicedesk.cooperation.models import (
     FollowUpState,
     NeededBy,
     NeededByState,
+    Obstacle,
+    ObstacleState,
     ThankYou,
+    WaitingOn,
 )
 from insideout.servicedesk.models import OPEN_STATUSES, Request, Status
 
@@ -174,6 +183,8 @@ def _commitment_write(
         commitment=commitment, number=1, due_at=due_at, reason=note, by=owner, created_at=now
     )
     _record_commitment(commitment, events.COMMITMENT_MADE, actor, now, **extra)
+    if request is not None:
+        clockstore.request_updates_track(request=request, at=now, public=True)
     return commitment
 
 
@@ -257,6 +268,8 @@ def _revise(
         commitment=commitment, number=commitment.moves + 1, due_at=due_at, reason=reason, by=by, created_at=now
     )
     _record_commitment(commitment, events.COMMITMENT_REVISED, actor, now, previous_due_at=_iso(previous), reason=reason)
+    if commitment.request is not None:
+        clockstore.request_updates_track(request=commitment.request, at=now, public=True)
     return commitment
 
 
@@ -342,6 +355,220 @@ def commitments_sweep(*, now: datetime | None = None, batch: int = 500) -> int:
             _settle(commitment, kept=False, at=commitment.due_at, actor=None, how="overdue")
             broken += 1
     return broken
+
+
+# --- obstacles -----------------------------------------------------------------------------------
+
+MAX_OUTSIDE = 200
+
+
+def _require_agent(actor: User | None, request: Request, what: str) -> None:
+    if not desk_selectors.access_for(actor).is_agent(request.desk_id):
+        raise Forbidden(_("Only agents of %(unit)s can %(what)s.") % {"unit": request.desk.unit.name, "what": what})
+
+
+def _waited_request(actor: User | None, request: Request, request_id: int) -> Request:
+    """The request an obstacle waits on: one the caller sees, open, and not the blocked one itself."""
+    if as_id(request_id) is None:
+        raise ValidationError({"waiting_on": [_("Give the id of the request it waits on.")]})
+    if request_id == request.pk:
+        raise ValidationError({"waiting_on": [_("A request cannot wait on itself.")]})
+    try:
+        waited = desk_selectors.request_get_for(actor=actor, request_id=request_id)
+    except NotFound as exc:
+        raise ValidationError(
+            {"waiting_on": [_("No request you can see has the id %(id)s.") % {"id": request_id}]}
+        ) from exc
+    if waited.status not in OPEN_STATUSES:
+        raise ValidationError(
+            {
+                "waiting_on": [
+                    _("%(key)s is %(status)s already; there is nothing to wait for.")
+                    % {"key": waited.key, "status": Status(waited.status).label.lower()}
+                ]
+            }
+        )
+    return waited
+
+
+def _waiting_on(
+    actor: User | None, request: Request, person: int | None, on_request: int | None, outside: str | None
+) -> tuple[str, Employee | None, Request | None, str]:
+    """Exactly one of a person, a request or an outside party, checked: (kind, person, request, text)."""
+    given = [name for name, value in (("person", person), ("request", on_request), ("outside", outside)) if value]
+    if len(given) != 1:
+        raise ValidationError(
+            {"waiting_on": [_("Say what it waits on: one person, one request, or an outside party.")]}
+        )
+    if person:
+        found = (
+            Employee.objects.select_related("user").filter(pk=person, is_active=True).first()
+            if as_id(person) is not None
+            else None
+        )
+        if found is None:
+            raise ValidationError({"waiting_on": [_("No active person has the id %(id)s.") % {"id": person}]})
+        return WaitingOn.PERSON, found, None, ""
+    if on_request:
+        return WaitingOn.REQUEST, None, _waited_request(actor, request, on_request), ""
+    return WaitingOn.OUTSIDE, None, None, _text(outside, field="waiting_on", required=True, limit=MAX_OUTSIDE)
+
+
+@transaction.atomic
+def obstacle_flag(
+    *,
+    actor: User | None,
+    request: Request,
+    description: str,
+    expected_at: datetime,
+    waiting_on_person: int | None = None,
+    waiting_on_request: int | None = None,
+    waiting_on_outside: str | None = None,
+    now: datetime | None = None,
+) -> Obstacle:
+    """An agent of the request's desk says what blocks it, what it waits on and when they now expect
+    to go on. The requester and the watchers are told at once.
+
+    It waits on exactly one of a person (an active person's id), another request (one the caller
+    sees, still open, not this one) or an outside party named in words. Under a standard that says
+    so, the resolution clock pauses while the request has an open obstacle.
+    """
+    now = _now(now)
+    flagged_by = _member(actor)
+    _require_agent(actor, request, _("flag an obstacle on this request"))
+    _require_open(request, _status_locked(request))
+    errors: dict[str, list[str]] = {}
+    description = _gather(errors, lambda: _text(description, field="description", required=True)) or ""
+    _gather(errors, lambda: _future(expected_at, field="expected_at", now=now))
+    waits = _gather(
+        errors, lambda: _waiting_on(actor, request, waiting_on_person, waiting_on_request, waiting_on_outside)
+    )
+    if errors or waits is None:
+        raise ValidationError(errors)
+    kind, person, waited, outside = waits
+    obstacle = Obstacle.objects.create(
+        request=request,
+        flagged_by=flagged_by,
+        description=description,
+        waiting_on=kind,
+        waiting_on_person=person,
+        waiting_on_request=waited,
+        waiting_on_outside=outside,
+        expected_at=expected_at,
+        created_at=now,
+    )
+    _record_request(
+        request,
+        events.OBSTACLE_FLAGGED,
+        actor,
+        now,
+        {
+            "obstacle": obstacle.pk,
+            "description": description,
+            "waiting_on": kind,
+            "waiting_on_person": person.pk if person is not None else None,
+            "waiting_on_request": waited.pk if waited is not None else None,
+            "waiting_on_key": waited.key if waited is not None else "",
+            "waiting_on_outside": outside,
+            "expected_at": _iso(expected_at),
+        },
+    )
+    clockstore.request_updates_track(request=request, at=now, public=True)
+    clockstore.clocks_refresh(request=request, now=now)
+    return obstacle
+
+
+def _resolve(obstacle: Obstacle, *, by: Employee | None, actor: User | None, note: str, at: datetime, how: str) -> None:
+    Obstacle.objects.filter(pk=obstacle.pk).update(
+        state=ObstacleState.RESOLVED, resolved_at=at, resolved_by=by, resolution_note=note, updated_at=at
+    )
+    obstacle.state, obstacle.resolved_at, obstacle.resolved_by, obstacle.resolution_note = (
+        ObstacleState.RESOLVED,
+        at,
+        by,
+        note,
+    )
+    _record_request(
+        obstacle.request,
+        events.OBSTACLE_RESOLVED,
+        actor,
+        at,
+        {"obstacle": obstacle.pk, "note": note, "how": how, "expected_at": _iso(obstacle.expected_at)},
+    )
+
+
+@transaction.atomic
+def obstacle_resolve(
+    *, actor: User | None, obstacle: Obstacle, note: str = "", now: datetime | None = None
+) -> Obstacle:
+    """An agent of the desk says the obstacle is out of the way (with an optional note); the
+    requester and the watchers are told. Resolving it twice is a Conflict."""
+    now = _now(now)
+    me = _member(actor)
+    request = obstacle.request
+    _require_agent(actor, request, _("resolve an obstacle on this request"))
+    state = Obstacle.objects.select_for_update().filter(pk=obstacle.pk).values_list("state", flat=True).get()
+    if state != ObstacleState.OPEN:
+        raise Conflict(_("This obstacle is already resolved."))
+    note = _text(note, field="note", required=False)
+    _status_locked(request)
+    _resolve(obstacle, by=me, actor=actor, note=note, at=now, how="resolved")
+    clockstore.request_updates_track(request=request, at=now, public=True)
+    clockstore.clocks_refresh(request=request, now=now)
+    return obstacle
+
+
+def obstacles_resolve_on_resolution(*, request: Request, actor: User | None, at: datetime) -> int:
+    """Called by the service desk in the transaction that resolves ``request``: its open obstacles
+    are resolved with it (nothing blocks a finished request). Returns how many."""
+    by = desk_selectors.access_for(actor).employee
+    resolved = 0
+    for obstacle in Obstacle.objects.select_for_update().filter(request=request, state=ObstacleState.OPEN):
+        obstacle.request = request
+        _resolve(obstacle, by=by, actor=actor, note="", at=at, how="request_resolved")
+        resolved += 1
+    return resolved
+
+
+# --- keeping people informed ---------------------------------------------------------------------
+
+
+def updates_sweep(*, now: datetime | None = None, batch: int = 500) -> tuple[int, int]:
+    """Nudge the assignee of each open request whose public update is due soon (75 % of the
+    interval has passed), and tell the desk's lead about each one whose update is overdue; each
+    once per interval. Reads only the partial index of requests with an alarm, ``batch`` at a time,
+    each in its own transaction. Returns (nudges, silences)."""
+    now = _now(now)
+    nudged = silences = 0
+    ids = list(
+        Request.objects.filter(update_alarm_at__lte=now)
+        .order_by("update_alarm_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    for request_id in ids:
+        with transaction.atomic():
+            request = (
+                Request.objects.select_for_update(of=("self",))
+                .select_related("desk")
+                .filter(pk=request_id, update_alarm_at__lte=now)
+                .first()
+            )
+            if request is None:
+                continue  # updated meanwhile
+            due = request.update_due_at
+            alarm: datetime | None = None
+            if request.status in OPEN_STATUSES and due is not None:
+                payload = {"due_at": _iso(due), "last_update_at": _iso(request.last_update_at)}
+                if now < due:
+                    _record_request(request, events.UPDATE_DUE_SOON, None, now, payload)
+                    alarm = due  # the silence comes next, unless an update comes first
+                    nudged += 1
+                else:
+                    # Overdue (the nudge is skipped when the sweep finds it late): the lead hears once.
+                    _record_request(request, events.UPDATE_OVERDUE, None, now, payload)
+                    silences += 1
+            Request.objects.filter(pk=request.pk).update(update_alarm_at=alarm)
+    return nudged, silences
 
 
 # --- needed-by and negotiation -------------------------------------------------------------------

@@ -270,6 +270,7 @@ def test_the_lead_adds_a_request_type_with_its_form_and_replaces_the_form(desk, 
         "assignment": "round_robin",
         "is_active": True,
         "position": 0,
+        "update_every_minutes": None,
         "fields": [
             {
                 "key": "phone_model",
@@ -365,6 +366,7 @@ def test_the_standards_are_read_and_a_new_version_is_set(desk, api, tokens):
         "business_hours": False,
         "at_risk_percent": 10,
         "pausing_statuses": ["waiting_on_requester"],
+        "obstacles_pause_resolution": False,
         "created_at": standard.created_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     }
     assert [(item["priority"], item["version"], item["first_response_minutes"]) for item in listed] == [

@@ -133,6 +133,8 @@ def test_filing_a_request_answers_201_with_the_request_and_its_clocks(desk, api,
         "first_responded_at": None,
         "resolved_at": None,
         "closed_at": None,
+        "last_update_at": None,
+        "update_due_at": None,
         "clocks": [RUNNING_FIRST_RESPONSE, RUNNING_RESOLUTION],
     }
 
@@ -270,6 +272,8 @@ def test_without_a_queue_the_list_is_my_requests_newest_first(desk, api, tokens,
         "created_at": "2026-11-23T09:00:00Z",
         "updated_at": "2026-11-23T09:00:00Z",
         "next_due_at": "2026-11-23T14:00:00Z",
+        "last_update_at": None,
+        "update_due_at": None,
         "clocks": [
             RUNNING_FIRST_RESPONSE | {"elapsed": 300.0, "remaining": 14100.0},
             RUNNING_RESOLUTION | {"elapsed": 300.0, "remaining": 86100.0},
@@ -324,7 +328,8 @@ def test_a_queue_is_for_agents(desk, api, tokens, filed):
     [
         (
             "queue=everything",
-            "Input should be 'mine', 'team', 'unassigned', 'at_risk', 'breached', 'waiting' or 'all_open'",
+            "Input should be 'mine', 'team', 'unassigned', 'at_risk', 'breached', 'waiting', 'blocking_others', "
+            "'silent' or 'all_open'",
         ),
         ("status=open", "Input should be 'new', 'in_progress', 'waiting_on_requester', 'resolved' or 'closed'"),
         ("page=0", "Input should be greater than or equal to 1"),

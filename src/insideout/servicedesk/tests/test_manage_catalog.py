@@ -208,6 +208,7 @@ def test_the_new_request_type_page_starts_with_one_empty_field(desk: dict[str, A
         "assignment": "manual",
         "is_active": True,
         "position": 0,
+        "update_unit": "days",
     }
     page = response.content.decode()
     assert "<h1>New request type</h1>" in page

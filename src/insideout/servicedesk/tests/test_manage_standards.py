@@ -73,6 +73,7 @@ def test_the_standards_page_shows_each_priority_in_words(desk: dict[str, Any], c
         "business_hours": "1",
         "at_risk_percent": 25,
         "pausing_statuses": ["waiting_on_requester"],
+        "obstacles_pause_resolution": "0",
     }
     page = response.content.decode()
     assert '<h2 id="standard-P1">P1 — critical</h2>' in page

@@ -110,6 +110,8 @@ def test_tabs_count_each_queue(queues: dict[str, Any], client_for: ClientFor) ->
         "at_risk": 1,
         "breached": 1,
         "waiting": 1,
+        "blocking_others": 0,
+        "silent": 0,
         "all_open": 5,
     }
     page = response.content.decode()

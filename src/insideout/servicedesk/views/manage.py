@@ -45,6 +45,7 @@ from insideout.servicedesk.models import (
 from insideout.servicedesk.views.common import actor, get_or_404
 from insideout.servicedesk.views.manage_forms import (
     PREFIX_ERRORS,
+    REQUEST_TYPE_ERRORS,
     STANDARD_ERROR_FIELDS,
     WEEKDAY_LABELS,
     CalendarForm,
@@ -379,7 +380,7 @@ def _save_request_type(
                 for message in messages_:
                     row.add_error(parts[2] if parts[2] in row.fields else None, message)
             else:
-                apply_errors(form, {key: messages_})
+                apply_errors(form, {key: messages_}, REQUEST_TYPE_ERRORS)
         return None
 
 
@@ -467,7 +468,7 @@ def duration_text(minutes: int) -> str:
 def _standard_words(standard: ServiceStandard) -> str:
     where = _("on the desk's calendar") if standard.business_hours else _("around the clock")
     pausing = ", ".join(str(Status(value).label) for value in standard.pausing_statuses or []) or _("nothing")
-    return _(
+    words = _(
         "first response within %(first)s, resolution within %(resolution)s, counted %(where)s; "
         "at risk with %(risk)d%% left; paused by: %(pausing)s"
     ) % {
@@ -477,6 +478,9 @@ def _standard_words(standard: ServiceStandard) -> str:
         "risk": standard.at_risk_percent,
         "pausing": pausing,
     }
+    if standard.obstacles_pause_resolution:
+        words = _("%(words)s; an open obstacle pauses the resolution clock") % {"words": words}
+    return words
 
 
 @login_required
@@ -511,6 +515,7 @@ def standards(request: HttpRequest, request_type_id: int) -> HttpResponse:
                         business_hours=form.cleaned_data["business_hours"],
                         at_risk_percent=form.cleaned_data["at_risk_percent"],
                         pausing_statuses=tuple(form.cleaned_data["pausing_statuses"]),
+                        obstacles_pause_resolution=form.cleaned_data["obstacles_pause_resolution"] is True,
                     ),
                 )
             except ValidationError as exc:

@@ -71,6 +71,7 @@ def apply_errors(form: forms.Form, errors: dict[str, list[str]], mapping: dict[s
 
 
 PREFIX_ERRORS = {"prefix": "number_prefix"}
+REQUEST_TYPE_ERRORS = {"update_every_minutes": "update_every"}
 
 
 # --- desks -----------------------------------------------------------------------------------------
@@ -305,6 +306,10 @@ class ServiceForm(forms.Form):
         }
 
 
+# An update interval is entered in business hours or days; a business day counts 8 hours.
+UPDATE_UNITS = {"hours": 60, "days": 8 * 60}
+
+
 class RequestTypeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(
@@ -316,11 +321,35 @@ class RequestTypeForm(forms.Form):
     position = forms.IntegerField(
         label=_("Position"), min_value=0, max_value=32767, initial=0, help_text=_("Smaller numbers come first.")
     )
+    update_every = forms.IntegerField(
+        label=_("A public update at least every"),
+        min_value=1,
+        max_value=14_400,
+        required=False,
+        help_text=_(
+            "While a request is open, counted on the desk's business calendar: between 1 business hour and "
+            "30 business days (of 8 hours). Leave empty for no update standard."
+        ),
+    )
+    update_unit = forms.ChoiceField(
+        label=_("Unit"),
+        choices=[("hours", _("business hours")), ("days", _("business days"))],
+        initial="days",
+        required=False,
+    )
 
     @classmethod
     def initial_from(cls, request_type: RequestType | None) -> dict[str, Any]:
         if request_type is None:
-            return {"default_priority": Priority.P3, "assignment": Assignment.MANUAL, "is_active": True, "position": 0}
+            return {
+                "default_priority": Priority.P3,
+                "assignment": Assignment.MANUAL,
+                "is_active": True,
+                "position": 0,
+                "update_unit": "days",
+            }
+        every = request_type.update_every_minutes
+        unit = "days" if every and every % UPDATE_UNITS["days"] == 0 else "hours"
         return {
             "name": request_type.name,
             "description": request_type.description,
@@ -328,10 +357,14 @@ class RequestTypeForm(forms.Form):
             "assignment": request_type.assignment,
             "is_active": request_type.is_active,
             "position": request_type.position,
+            # Whole hours or days as entered; an odd number of minutes (from the API) in hours, rounded.
+            "update_every": round(every / UPDATE_UNITS[unit]) if every else None,
+            "update_unit": unit,
         }
 
     def service_values(self) -> dict[str, Any]:
         data = self.cleaned_data
+        every = data.get("update_every")
         return {
             "name": data["name"],
             "description": data.get("description") or "",
@@ -339,6 +372,7 @@ class RequestTypeForm(forms.Form):
             "assignment": data["assignment"],
             "is_active": bool(data.get("is_active")),
             "position": data.get("position") or 0,
+            "update_every_minutes": every * UPDATE_UNITS[data.get("update_unit") or "days"] if every else None,
         }
 
 
@@ -434,6 +468,16 @@ class StandardForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    obstacles_pause_resolution = forms.TypedChoiceField(
+        label=_("While an obstacle is open"),
+        choices=[
+            ("0", _("the resolution clock runs on: the internal customer still waits")),
+            ("1", _("the resolution clock is paused")),
+        ],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        required=False,  # left out (an older form): no
+    )
 
     @classmethod
     def initial_from(cls, standard: ServiceStandard | None) -> dict[str, Any]:
@@ -446,6 +490,7 @@ class StandardForm(forms.Form):
                 "business_hours": "1",
                 "at_risk_percent": 25,
                 "pausing_statuses": [Status.WAITING_ON_REQUESTER.value],
+                "obstacles_pause_resolution": "0",
             }
         return {
             "first_response_hours": standard.first_response_minutes // 60,
@@ -455,6 +500,7 @@ class StandardForm(forms.Form):
             "business_hours": "1" if standard.business_hours else "0",
             "at_risk_percent": standard.at_risk_percent,
             "pausing_statuses": list(standard.pausing_statuses or []),
+            "obstacles_pause_resolution": "1" if standard.obstacles_pause_resolution else "0",
         }
 
     def totals(self) -> tuple[int, int]:

@@ -21,6 +21,8 @@ QUEUE_LABELS = {
     "at_risk": _("At risk"),
     "breached": _("Breached"),
     "waiting": _("Waiting on requester"),
+    "blocking_others": _("Blocking others"),
+    "silent": _("Silent"),
     "all_open": _("All open"),
 }
 # The filters a queue keeps in its URL, in this order.
