@@ -48,6 +48,7 @@ from insideout.people import demo as people_demo
 from insideout.people.models import Employee, Unit, UnitKind
 from insideout.servicedesk import clockstore, selectors, services
 from insideout.servicedesk.clocks import HistoryEntry
+from insideout.servicedesk.cooperation import demo as cooperation_demo
 from insideout.servicedesk.fields import FieldSpec, clean_field_values
 from insideout.servicedesk.models import (
     OPEN_STATUSES,
@@ -1564,15 +1565,20 @@ def desks_load(
     loader = _Loader(seed=seed, now=now)
     loader.catalog()
     progress("desks", len(loader.desks), len(loader.desks))
+    cooperation_events = 0
     if requests:
         loader.requests(requests, progress)
+        # Commitments, negotiations, ratings and thanks over the history just written.
+        cooperation = cooperation_demo.cooperation_load(seed=seed, now=now)
+        progress("promises and ratings", cooperation.commitments, cooperation.commitments)
+        cooperation_events = cooperation.events
     return DemoResult(
         desks=len(loader.desks),
         services=loader.service_count,
         request_types=loader.type_count,
         requests=loader.request_count,
         comments=loader.comment_count,
-        events=loader.event_count,
+        events=loader.event_count + cooperation_events,
         seconds=clock.monotonic() - started,
     )
 
