@@ -13,6 +13,7 @@ from insideout.core.models import Event
 from insideout.people.models import Employee, Unit, UnitKind
 from insideout.servicedesk import clockstore, demo, selectors, services
 from insideout.servicedesk.cooperation import events as cooperation_events
+from insideout.servicedesk.cooperation.models import Commitment, Feedback, FollowUp, NeededBy, ThankYou
 from insideout.servicedesk.models import (
     OPEN_STATUSES,
     Comment,
@@ -311,3 +312,29 @@ def test_the_open_work_is_spread_over_recent_weeks(db, loaded, now):
     assert all(request.created_at > now - timedelta(days=60) for request in open_requests)
     assert Request.objects.filter(created_at__lt=now - timedelta(days=365)).count() > 0
     assert Request.objects.filter(created_at__gte=now).count() == 0
+
+
+def test_the_history_has_promises_mostly_kept_negotiations_ratings_and_thanks(db, loaded):
+    states = Counter(Commitment.objects.values_list("state", flat=True))
+    assert states["kept"] > 2 * states["broken"] > 0
+    assert Commitment.objects.filter(request__isnull=True).exists()  # promises between colleagues too
+    assert Commitment.objects.filter(moves__gt=0).exists()
+    for commitment in Commitment.objects.filter(request__isnull=False).exclude(state="open").select_related("request"):
+        # Kept: resolved by the promised time; broken: at the promised time, by the sweep.
+        if commitment.state == "kept":
+            assert commitment.settled_at == commitment.request.resolved_at <= commitment.due_at
+        else:
+            assert commitment.settled_at == commitment.due_at
+        assert commitment.revisions.count() == commitment.moves + 1
+    assert set(NeededBy.objects.values_list("state", flat=True)) <= {"accepted", "withdrawn"}
+    assert NeededBy.objects.filter(state="accepted", commitment__isnull=False).exists()
+    ratings = Counter(Feedback.objects.values_list("rating", flat=True))
+    assert ratings[5] + ratings[4] > 3 * (ratings[1] + ratings[2]) > 0
+    assert FollowUp.objects.count() == ratings[1] + ratings[2]
+    assert not Feedback.objects.exclude(request__status__in=["resolved", "closed"]).exists()
+    assert ThankYou.objects.exists()
+    for thanks in ThankYou.objects.select_related("request")[:20]:
+        assert thanks.created_at > thanks.request.resolved_at
+        assert list(thanks.recipients.values_list("pk", flat=True)) == [thanks.request.assignee_id]
+    made = Event.objects.filter(type="servicedesk.commitment_made").count()
+    assert made == Commitment.objects.count()
