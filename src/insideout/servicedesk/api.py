@@ -686,6 +686,14 @@ def request_list(request: HttpRequest, filters: Query[RequestListFilters]) -> ob
             desk_id=filters.desk,
             q=filters.q,
         )
+        narrowed = filters.status or filters.priority or filters.service or filters.assignee or filters.q
+        if not narrowed:
+            # The queue's count from the one covering count of every queue, as the workspace shows it,
+            # not a count of its own through the open index (which reads each open row's table row).
+            count = selectors.queue_counts_for(actor=me, desk_id=filters.desk)[filters.queue]
+            return Mapped(
+                IdsFirst(requests.prefetch_related("clocks"), count=count), lambda rows: _list_items(rows, me)
+            )
     return Mapped(IdsFirst(requests.prefetch_related("clocks")), lambda rows: _list_items(rows, me))
 
 

@@ -368,6 +368,10 @@ def test_agents_queues_sort_by_what_is_due_first_and_filter(desk, api, tokens, c
         mine.key,
     ]
     assert keys("queue=waiting") == []
+    # An unfiltered queue's count comes from the queue counts; it must be the list's own length.
+    for queue in ("all_open", "mine", "team", "unassigned", "at_risk", "breached", "waiting"):
+        body = api("get", f"/api/v1/requests?queue={queue}", token=tokens["agent"]).json()
+        assert body["count"] == len(body["items"]), queue
 
 
 def test_the_at_risk_and_breached_queues_follow_the_sweep(desk, api, tokens, filed, clock):
