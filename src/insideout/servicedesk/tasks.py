@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from huey import crontab
@@ -14,21 +15,10 @@ logger = logging.getLogger(__name__)
 
 @db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey has no type hints
 def clocks_sweep_task() -> dict[str, int]:
-    result = services.clocks_sweep()
-    if result.at_risk or result.breached or result.closed or result.commitments_broken:
-        logger.info(
-            "sweep: %s at risk, %s breached, %s closed, %s commitments broken",
-            result.at_risk,
-            result.breached,
-            result.closed,
-            result.commitments_broken,
-        )
-    return {
-        "at_risk": result.at_risk,
-        "breached": result.breached,
-        "closed": result.closed,
-        "commitments_broken": result.commitments_broken,
-    }
+    result = dataclasses.asdict(services.clocks_sweep())
+    if any(result.values()):
+        logger.info("sweep: %s", ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in result.items()))
+    return result
 
 
 @db_task(retries=3, retry_delay=30)  # type: ignore[untyped-decorator]
