@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import authz_servicedesk_api
 import authz_servicedesk_coop
+import authz_servicedesk_coop_pages
 import authz_servicedesk_manage
 import authz_servicedesk_obstacles
 import authz_servicedesk_portal
@@ -25,6 +26,7 @@ PAGE_ROWS = [
     *authz_servicedesk_workspace.PAGE_ROWS,
     *authz_servicedesk_manage.PAGE_ROWS,
     *authz_servicedesk_obstacles.PAGE_ROWS,
+    *authz_servicedesk_coop_pages.PAGE_ROWS,
 ]
 API_ROWS = [*authz_servicedesk_api.API_ROWS, *authz_servicedesk_coop.API_ROWS, *authz_servicedesk_obstacles.API_ROWS]
 world_extend = authz_servicedesk_obstacles.world_extend  # the cooperation objects, then an obstacle

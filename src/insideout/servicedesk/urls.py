@@ -1,5 +1,11 @@
-from insideout.servicedesk.views import manage, obstacles, portal, workspace
+from insideout.servicedesk.views import cooperation, manage, obstacles, portal, workspace
 
 app_name = "servicedesk"
 
-urlpatterns = [*portal.urlpatterns, *workspace.urlpatterns, *manage.urlpatterns, *obstacles.urlpatterns]
+urlpatterns = [
+    *portal.urlpatterns,
+    *workspace.urlpatterns,
+    *manage.urlpatterns,
+    *cooperation.urlpatterns,
+    *obstacles.urlpatterns,
+]

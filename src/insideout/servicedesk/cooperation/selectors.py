@@ -8,10 +8,12 @@ that ``servicedesk.selectors.request_get_for`` already found for the caller.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, DateTimeField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from insideout.core.errors import NotFound
@@ -23,9 +25,13 @@ from insideout.servicedesk.cooperation.models import (
     Commitment,
     CommitmentRevision,
     CommitmentState,
+    Feedback,
+    FollowUp,
+    FollowUpState,
     NeededBy,
     Obstacle,
     ObstacleState,
+    ThankYou,
 )
 from insideout.servicedesk.models import Metric, Request, RequestClock
 
@@ -233,3 +239,189 @@ def kept_rate_for_unit(*, unit_id: int, start: datetime, end: datetime) -> KeptR
         return KeptRate(kept=0, broken=0)
     units = Unit.objects.filter(path__startswith=path).values("pk")
     return _kept_rate(Commitment.objects.filter(owner_unit_id__in=units), start, end)
+
+
+# --- pages: a request's promises, my promises, a lead's view --------------------------------------
+
+
+def commitment_latest_of(*, request: Request) -> Commitment | None:
+    """The request's newest commitment with its versions (the original first); two queries.
+
+    A request has at most one open commitment and a new one is only made once the last is
+    settled, so the newest is the open one whenever there is one.
+    """
+    revisions = CommitmentRevision.objects.select_related("by__user").order_by("number")
+    return (
+        Commitment.objects.filter(request=request)
+        .select_related("owner__user")
+        .prefetch_related(Prefetch("revisions", queryset=revisions))
+        .order_by("-pk")
+        .first()
+    )
+
+
+def needed_by_latest_of(*, request: Request) -> NeededBy | None:
+    """The request's newest needed-by date: the one under negotiation, or the last one settled."""
+    return (
+        NeededBy.objects.filter(request=request)
+        .select_related("requested_by__user", "responded_by__user")
+        .order_by("-pk")
+        .first()
+    )
+
+
+def feedback_of(*, request: Request) -> Feedback | None:
+    return Feedback.objects.filter(request=request).select_related("by__user").first()
+
+
+def thanks_of(*, request: Request) -> list[ThankYou]:
+    """The thank-you notes on a request with the people thanked, oldest first; two queries."""
+    people = Employee.objects.select_related("user").order_by("sort_name", "pk")
+    return list(
+        ThankYou.objects.filter(request=request)
+        .select_related("giver__user")
+        .prefetch_related(Prefetch("recipients", queryset=people))
+        .order_by("created_at", "pk")
+    )
+
+
+def helpers_of(*, request: Request, named: Iterable[int | None], repliers: Iterable[int]) -> list[Employee]:
+    """The people who helped with a request, active and by name: those ``named`` (the assignee, a
+    commitment's owner) and those of ``repliers`` (authors of public replies) who are agents of its
+    desk; one query, none when there is nobody to ask about. ``request`` has its desk's unit."""
+    chosen = {pk for pk in named if pk}
+    others = set(repliers) - chosen
+    if not chosen and not others:
+        return []
+    desk_units = Unit.objects.filter(path__startswith=request.desk.unit.path).values("pk")
+    return list(
+        Employee.objects.filter(is_active=True)
+        .filter(Q(pk__in=chosen) | Q(pk__in=others, unit_id__in=desk_units))
+        .select_related("user")
+        .order_by("sort_name", "pk")
+    )
+
+
+def commitment_list_page_for(*, actor: User | None, made: bool) -> QuerySet[Commitment]:
+    """The promises I made (``made``) or that were made to me: the open ones first, soonest due,
+    then the settled ones, the latest settled first."""
+    employee = desk_selectors.access_for(actor).employee
+    if employee is None:
+        return Commitment.objects.none()
+    mine = Q(owner=employee) if made else Q(recipient=employee)
+    is_open = Q(state=CommitmentState.OPEN)
+    return (
+        _commitment_base()
+        .filter(mine)
+        .annotate(
+            settled_rank=Case(When(is_open, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            open_due=Case(When(is_open, then=F("due_at")), default=None, output_field=DateTimeField()),
+        )
+        .order_by("settled_rank", "open_due", "-settled_at", "-pk")
+    )
+
+
+def _subtree(unit: Unit) -> QuerySet[Unit, Any]:
+    return Unit.objects.filter(path__startswith=unit.path).values("pk")
+
+
+@dataclass(frozen=True)
+class PersonKeptRate:
+    person: Employee
+    kept_rate: KeptRate
+
+
+def kept_rates_by_person(*, unit: Unit, start: datetime, end: datetime) -> list[PersonKeptRate]:
+    """Per person, the commitments made as members of the unit or a unit below it that settled in
+    [start, end), by name; people with none settled are not listed. Two queries: the counts, grouped
+    by person, and the people. They add up to ``kept_rate_for_unit``."""
+    counts = (
+        Commitment.objects.filter(owner_unit_id__in=_subtree(unit), settled_at__gte=start, settled_at__lt=end)
+        .values("owner_id")
+        .annotate(
+            kept=Count("pk", filter=Q(state=CommitmentState.KEPT)),
+            broken=Count("pk", filter=Q(state=CommitmentState.BROKEN)),
+        )
+        .order_by("owner_id")
+    )
+    rates = {row["owner_id"]: KeptRate(kept=row["kept"], broken=row["broken"]) for row in counts}
+    people = desk_selectors.people_by_id(employee_ids=rates)
+    return [
+        PersonKeptRate(person=person, kept_rate=rates[person.pk])
+        for person in sorted(people.values(), key=lambda person: (person.sort_name, person.pk))
+    ]
+
+
+def commitments_broken_of_unit(*, unit: Unit, start: datetime, end: datetime) -> QuerySet[Commitment]:
+    """Commitments made by members of the unit or a unit below it that broke in [start, end), the
+    latest first. A page shows a standalone one's title only to its two people."""
+    return (
+        _commitment_base()
+        .filter(
+            owner_unit_id__in=_subtree(unit),
+            state=CommitmentState.BROKEN,
+            settled_at__gte=start,
+            settled_at__lt=end,
+        )
+        .order_by("-settled_at", "-pk")
+    )
+
+
+def follow_ups_open_of_desk(*, desk_id: int) -> QuerySet[FollowUp]:
+    """The open follow-ups of low ratings on the desk's requests, the oldest first."""
+    return (
+        FollowUp.objects.filter(request__desk_id=desk_id, state=FollowUpState.OPEN)
+        .select_related("request__desk", "feedback", "lead__user")
+        .order_by("created_at", "pk")
+    )
+
+
+def follow_up_get_for(*, actor: User | None, desk_id: int, follow_up_id: int) -> FollowUp:
+    """A follow-up on the desk's requests, for the desk's admins and the lead it is for; NotFound otherwise."""
+    access = desk_selectors.access_for(actor)
+    found = (
+        FollowUp.objects.select_related("request__desk", "lead__user")
+        .filter(pk=follow_up_id, request__desk_id=desk_id)
+        .first()
+        if as_id(follow_up_id) is not None
+        else None
+    )
+    if found is None:
+        raise NotFound(_("No such follow-up."))
+    is_lead = access.employee is not None and access.employee.pk == found.lead_id
+    if not (is_lead or access.is_admin(desk_id)):
+        raise NotFound(_("No such follow-up."))
+    return found
+
+
+RATINGS = (1, 2, 3, 4, 5)
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """The ratings given in a period: how many of each (1 to 5), and their average."""
+
+    counts: dict[int, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def average(self) -> float | None:
+        total = self.total
+        return sum(rating * n for rating, n in self.counts.items()) / total if total else None
+
+
+def satisfaction_of_desk(*, desk_id: int, start: datetime, end: datetime) -> Satisfaction:
+    """Ratings of the desk's requests given in [start, end), counted per rating; one query."""
+    rows = (
+        Feedback.objects.filter(request__desk_id=desk_id, created_at__gte=start, created_at__lt=end)
+        .values("rating")
+        .annotate(n=Count("pk"))
+        .order_by("rating")
+    )
+    counts = dict.fromkeys(RATINGS, 0)
+    for row in rows:
+        counts[row["rating"]] = row["n"]
+    return Satisfaction(counts=counts)

@@ -94,6 +94,8 @@ def test_the_form_shows_every_field_with_its_marks_and_help(form: dict[str, Any]
         "Quote (required)",
         "Description",
         "Priority",
+        "Needed by (optional)",
+        "Why then",
         "On behalf of (optional)",
         "Attachments (optional)",
     ]

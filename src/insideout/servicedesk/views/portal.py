@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -20,10 +21,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from insideout.core.errors import Conflict, Forbidden
 from insideout.core.pagination import IdsFirst
 from insideout.core.text import as_id
+from insideout.people.models import User
 from insideout.servicedesk import selectors, services
 from insideout.servicedesk.clockview import duration_words
+from insideout.servicedesk.cooperation import services as coop_services
+from insideout.servicedesk.cooperation.models import NeededBy
 from insideout.servicedesk.models import (
     OPEN_STATUSES,
     CalendarVersion,
@@ -35,6 +40,7 @@ from insideout.servicedesk.models import (
 )
 from insideout.servicedesk.services import WEEKDAYS
 from insideout.servicedesk.views.common import actor, get_or_404
+from insideout.servicedesk.views.cooperation_page import needed_by_words
 from insideout.servicedesk.views.portal_forms import (
     FIELD_PREFIX,
     CatalogSearchForm,
@@ -172,7 +178,7 @@ def service_detail(request: HttpRequest, service_id: int) -> HttpResponse:
 # --- the request form -----------------------------------------------------------------------------
 
 
-def _people(request: HttpRequest, chosen: list[int]) -> tuple[list[Any], bool]:
+def people_to_offer(request: HttpRequest, chosen: list[int]) -> tuple[list[Any], bool]:
     """The people a person input offers, and whether it searches (large organisation)."""
     me = actor(request)
     people = selectors.people_to_pick(actor=me, limit=PICK_LIST_LIMIT + 1)
@@ -187,6 +193,34 @@ def _chosen_people(request: HttpRequest, request_type: RequestType) -> list[int]
     return [person for name in names if (person := as_id(request.POST.get(name, ""))) is not None]
 
 
+# The needed-by service's names for its inputs, as the request form names them.
+NEEDED_BY_FIELDS = {"needed_by": "needed_by", "reason": "needed_by_reason"}
+
+
+def _file(me: User, request_type: RequestType, form: RequestForm) -> tuple[Request, NeededBy | None]:
+    """File the request and record its needed-by date as one outcome: when the date is refused,
+    nothing is filed (the form has checked it first, so that is rare)."""
+    needed = form.needed_by_arguments()
+    if needed is None:
+        # A type unpublished meanwhile is a 404, like any type the caller may not request.
+        return get_or_404(
+            services.request_create, actor=me, request_type=request_type, **form.service_arguments()
+        ), None
+    with transaction.atomic():
+        created: Request = get_or_404(
+            services.request_create, actor=me, request_type=request_type, **form.service_arguments()
+        )
+        try:
+            entry = coop_services.needed_by_set(actor=me, request=created, **needed)
+        except ValidationError as exc:
+            raise ValidationError(
+                {NEEDED_BY_FIELDS.get(key, key): errors for key, errors in exc.message_dict.items()}
+            ) from exc
+        except (Conflict, Forbidden) as exc:
+            raise ValidationError({"needed_by": [exc.message]}) from exc
+        return created, entry
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest, request_type_id: int) -> HttpResponse:
@@ -194,22 +228,19 @@ def request_new(request: HttpRequest, request_type_id: int) -> HttpResponse:
     request_type: RequestType = get_or_404(selectors.request_type_get_for, actor=me, request_type_id=request_type_id)
     if selectors.access_for(me).employee is None:
         raise PermissionDenied(_("Only members of the organisation can file requests."))
-    people, people_search = _people(request, _chosen_people(request, request_type))
+    people, people_search = people_to_offer(request, _chosen_people(request, request_type))
     form_kwargs: dict[str, Any] = {"request_type": request_type, "people": people, "people_search": people_search}
     if request.method == "POST":
         form = RequestForm(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
             try:
-                # A type unpublished meanwhile is a 404, like any type the caller may not request.
-                created: Request = get_or_404(
-                    services.request_create, actor=me, request_type=request_type, **form.service_arguments()
-                )
+                created, needed = _file(me, request_type, form)
             except ValidationError as exc:
                 form.add_service_errors(exc.message_dict)
             else:
+                filed = _("Your request %(key)s is filed. You can follow it here.") % {"key": created.key}
                 messages.success(
-                    request,
-                    _("Your request %(key)s is filed. You can follow it here.") % {"key": created.key},
+                    request, f"{filed} {needed_by_words(needed, unit=created.desk.unit.name)}" if needed else filed
                 )
                 return redirect("servicedesk:request", prefix=created.desk.prefix, number=created.number)
     else:

@@ -14,12 +14,14 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from insideout.core.text import as_id
 from insideout.people.models import Employee
+from insideout.servicedesk.cooperation.services import MAX_TEXT as MAX_COOP_TEXT
 from insideout.servicedesk.fields import MAX_LONG_TEXT, MAX_TEXT
 from insideout.servicedesk.models import PRIORITY_MEANINGS, FieldType, Priority, RequestType
 from insideout.servicedesk.services import MAX_BODY, MAX_SUBJECT
@@ -91,6 +93,15 @@ class MultipleFiles(forms.FileField):
         return [item for item in items if item]
 
 
+class WhenField(forms.DateTimeField):
+    """A ``datetime-local`` input, read in the viewer's time zone (the middleware activates it)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+        super().__init__(**kwargs)
+        self.error_messages["invalid"] = gettext_lazy("Enter a date and a time, e.g. 2026-11-26 15:00.")
+
+
 class PersonSelect(forms.Select):
     """A select of people; in larger organisations it holds only the chosen person, and the search
     input beside it (see ``portal/partials/person_picker.html``) fills it with matches."""
@@ -145,6 +156,20 @@ class RequestForm(forms.Form):
         help_text=gettext_lazy("If you ask for someone else, choose them: they see the request and its replies."),
     )
     attachments = MultipleFiles(label=gettext_lazy("Attachments (optional)"))
+    needed_by = WhenField(
+        label=gettext_lazy("Needed by (optional)"),
+        required=False,
+        help_text=gettext_lazy(
+            "If you need it by a certain time, say so: when that is sooner than the desk's standard, "
+            "the desk accepts it or proposes another time."
+        ),
+    )
+    needed_by_reason = RawText(
+        label=gettext_lazy("Why then"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=MAX_COOP_TEXT,
+        help_text=gettext_lazy("Needed with a date, e.g. “the new colleague starts that morning”."),
+    )
 
     def __init__(
         self,
@@ -200,6 +225,26 @@ class RequestForm(forms.Form):
         if kind == FieldType.FILE:
             return forms.FileField(required=False)
         return RawText(max_length=MAX_TEXT)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # Checked before anything is filed, so a wrong date never leaves a request without it.
+        when = cleaned.get("needed_by")
+        reason = (cleaned.get("needed_by_reason") or "").strip()
+        if when is not None and not reason:
+            self.add_error("needed_by_reason", _("Say why you need it by then."))
+        elif when is None and reason and "needed_by" not in self.errors:
+            self.add_error("needed_by", _("Give the date and time you need it by, or leave “Why then” empty."))
+        elif when is not None and when <= timezone.now():
+            self.add_error("needed_by", _("This time has already passed; choose one in the future."))
+        return cleaned
+
+    def needed_by_arguments(self) -> dict[str, Any] | None:
+        """What ``cooperation.services.needed_by_set`` takes, when a needed-by date was given."""
+        when = self.cleaned_data.get("needed_by")
+        if when is None:
+            return None
+        return {"needed_by": when, "reason": self.cleaned_data.get("needed_by_reason") or ""}
 
     @property
     def type_fields(self) -> list[forms.BoundField]:

@@ -9,10 +9,11 @@ requests the same URLs and swaps the page's body (``#request-body``) or the queu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,6 +36,7 @@ from insideout.servicedesk.clockstore import REQUEST_FIRST_RESPONSE, REQUEST_OPE
 from insideout.servicedesk.clockview import ClockView, clock_view
 from insideout.servicedesk.models import FieldType, Metric, Priority, Request, Status
 from insideout.servicedesk.views.common import actor, get_or_404
+from insideout.servicedesk.views.cooperation_page import event_words, request_promises
 from insideout.servicedesk.views.workspace_forms import (
     FILTER_NAMES,
     QUEUE_LABELS,
@@ -280,7 +282,11 @@ def _request_or_404(request: HttpRequest, prefix: str, number: int) -> Request:
 
 
 def _render_request(
-    request: HttpRequest, service_request: Request, *, reply_form: ReplyForm | None = None
+    request: HttpRequest,
+    service_request: Request,
+    *,
+    reply_form: ReplyForm | None = None,
+    promise_forms: Mapping[str, forms.Form] | None = None,
 ) -> HttpResponse:
     me = actor(request)
     access = selectors.access_for(me)
@@ -302,7 +308,7 @@ def _render_request(
     in_fields = {row["attachment"] for row in field_rows if row.get("attachment")}
     timeline: list[dict[str, Any]] = [{"at": comment.created_at, "comment": comment} for comment in comments]
     for event in events:
-        text = _event_text(event, people)
+        text = event_words(event) or _event_text(event, people)
         if text is not None:
             person = getattr(event.actor, "employee", None) if event.actor_id else None
             timeline.append({"at": event.occurred_at, "event": event, "text": text, "person": person})
@@ -328,6 +334,15 @@ def _render_request(
         "requester_profile": service_request.requester.profile if is_agent else None,
     }
     context["can_reply"] = is_open and employee is not None and (is_agent or is_requester or context["watching"])
+    context["promises"] = request_promises(
+        service_request,
+        is_agent=is_agent,
+        is_requester=is_requester,
+        employee=employee,
+        comments=comments,
+        forms_given=promise_forms,
+        now=now,
+    )
     if request.htmx and request.htmx.target == "request-body":  # type: ignore[attr-defined]
         return render(request, "servicedesk/workspace/request_body.html", context)
     return render(request, "servicedesk/request.html", context)
