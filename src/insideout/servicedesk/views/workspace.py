@@ -35,6 +35,7 @@ from insideout.servicedesk import selectors, services
 from insideout.servicedesk.clockstore import REQUEST_FIRST_RESPONSE, REQUEST_OPENED, REQUEST_STATUS_CHANGED
 from insideout.servicedesk.clockview import ClockView, clock_view
 from insideout.servicedesk.models import FieldType, Metric, Priority, Request, Status
+from insideout.servicedesk.views import obstacles
 from insideout.servicedesk.views.common import actor, get_or_404
 from insideout.servicedesk.views.cooperation_page import event_words, request_promises
 from insideout.servicedesk.views.workspace_forms import (
@@ -343,6 +344,8 @@ def _render_request(
         forms_given=promise_forms,
         now=now,
     )
+    context.update(obstacles.panel_context(request, service_request))
+    context.update(obstacles.update_line_context(service_request, now=now))
     if request.htmx and request.htmx.target == "request-body":  # type: ignore[attr-defined]
         return render(request, "servicedesk/workspace/request_body.html", context)
     return render(request, "servicedesk/request.html", context)
