@@ -12,11 +12,14 @@ notified. The same seed and ``now`` give the same history.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Model
+from django.core.management.color import no_style
+from django.db import connection
+from django.db.models import Max, Model
 
 from insideout.core.events import events_record_bulk, subject_of
 from insideout.core.models import Event
@@ -97,6 +100,19 @@ class _Pending:
     )
 
 
+def _numbered(rows: Sequence[Model]) -> None:
+    """Explicit keys after the table's highest, so the same seed gives the same ids (and the same
+    event payloads) on PostgreSQL too, whose sequences a rolled-back load does not wind back."""
+    if rows:
+        model = type(rows[0])
+        start = int(model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
+        for offset, row in enumerate(rows):
+            row.pk = start + offset
+
+
+COOPERATION_MODELS = (Commitment, CommitmentRevision, NeededBy, Feedback, FollowUp, ThankYou)
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -119,8 +135,8 @@ class _Writer:
         self.now = now
         self.result = CooperationResult()
         self.events: list[Event] = []
-        self.user_of: dict[int, int] = dict(Employee.objects.values_list("pk", "user_id"))
-        self.unit_of: dict[int, int | None] = dict(Employee.objects.values_list("pk", "unit_id"))
+        self.user_of: dict[int, int] = dict(Employee.objects.order_by("pk").values_list("pk", "user_id"))
+        self.unit_of: dict[int, int | None] = dict(Employee.objects.order_by("pk").values_list("pk", "unit_id"))
         self.lead_of_unit: dict[int, int | None] = dict(Unit.objects.values_list("pk", "lead_id"))
         self.pending = _Pending()
 
@@ -187,6 +203,7 @@ class _Writer:
 
     def _flush_commitments(self) -> None:
         rows = [commitment for commitment, _revisions, _steps in self.pending.commitments]
+        _numbered(rows)
         Commitment.objects.bulk_create(rows, batch_size=1000)
         revisions: list[CommitmentRevision] = []
         for commitment, versions, steps in self.pending.commitments:
@@ -208,6 +225,7 @@ class _Writer:
                     **extra,
                 }
                 self.events.append(_event(subject, event_type, self.user_of.get(commitment.owner_id), at, payload))
+        _numbered(revisions)
         CommitmentRevision.objects.bulk_create(revisions, batch_size=1000)
         self.pending = _Pending()
 
@@ -259,6 +277,9 @@ class _Writer:
         self._write_feedback(feedback)
         self._write_thanks(thanks)
         events_record_bulk(self.events, dispatch=False)
+        with connection.cursor() as cursor:  # PostgreSQL: the sequences past the explicit keys
+            for statement in connection.ops.sequence_reset_sql(no_style(), list(COOPERATION_MODELS)):
+                cursor.execute(statement)
         self.result.events = len(self.events)
         return self.result
 
@@ -339,7 +360,9 @@ class _Writer:
     def _write_negotiations(self, negotiations: list[tuple[NeededBy, Request, list[Any], Commitment | None]]) -> None:
         for entry, _request, _steps, commitment in negotiations:
             entry.commitment = commitment
-        NeededBy.objects.bulk_create([entry for entry, *_rest in negotiations], batch_size=1000)
+        entries = [entry for entry, *_rest in negotiations]
+        _numbered(entries)
+        NeededBy.objects.bulk_create(entries, batch_size=1000)
         for entry, request, steps, commitment in negotiations:
             for event_type, at, extra in steps:
                 payload = {"needed_by": entry.pk, **extra}
@@ -368,7 +391,9 @@ class _Writer:
         )
 
     def _write_feedback(self, feedback: list[tuple[Feedback, Request]]) -> None:
-        Feedback.objects.bulk_create([row for row, _request in feedback], batch_size=1000)
+        rows = [row for row, _request in feedback]
+        _numbered(rows)
+        Feedback.objects.bulk_create(rows, batch_size=1000)
         follow_ups: list[FollowUp] = []
         for row, request in feedback:
             self.events.append(
@@ -395,6 +420,7 @@ class _Writer:
                     )
                 )
         self.result.ratings = len(feedback)
+        _numbered(follow_ups)
         FollowUp.objects.bulk_create(follow_ups, batch_size=1000)
         for follow_up in follow_ups:
             request = follow_up.request
@@ -422,7 +448,9 @@ class _Writer:
         )
 
     def _write_thanks(self, thanks: list[tuple[ThankYou, Request]]) -> None:
-        ThankYou.objects.bulk_create([row for row, _request in thanks], batch_size=1000)
+        rows = [row for row, _request in thanks]
+        _numbered(rows)
+        ThankYou.objects.bulk_create(rows, batch_size=1000)
         links = [
             ThankYou.recipients.through(thankyou_id=row.pk, employee_id=request.assignee_id) for row, request in thanks
         ]
