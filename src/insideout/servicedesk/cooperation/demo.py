@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.models import Max, Model
+from django.db.models import Max, Model, OuterRef, Subquery
 
 from insideout.core.events import events_record_bulk, subject_of
 from insideout.core.models import Event
@@ -36,7 +36,7 @@ from insideout.servicedesk.cooperation.models import (
     NeededByState,
     ThankYou,
 )
-from insideout.servicedesk.models import OPEN_STATUSES, Metric, Request, RequestClock, Status
+from insideout.servicedesk.models import OPEN_STATUSES, Comment, Metric, Request, RequestClock, Status
 
 # Shares of the requests each kind of history is drawn for.
 NEGOTIATED = 0.08  # the requester needed it sooner than the standard
@@ -271,6 +271,7 @@ class _Writer:
                     feedback.append((self._rating(request, resolved), request))
                 if self.rng.random() < THANKED:
                     thanks.append((self._thanks(request, resolved), request))
+        self._last_updates()
         self._standalone()
         self._flush_commitments()
         self._write_negotiations(negotiations)
@@ -467,6 +468,14 @@ class _Writer:
                 _event(request, events.THANKS_SENT, self.user_of.get(row.giver_id), row.created_at, payload)
             )
         self.result.thanks = len(thanks)
+
+    def _last_updates(self) -> None:
+        """Each request's last public update: the desk's latest public reply (the demo's types have no
+        update standard, so nothing falls due). One statement for every request."""
+        replies = Comment.objects.filter(request=OuterRef("pk"), internal=False).exclude(
+            author_id=OuterRef("requester_id")
+        )
+        Request.objects.update(last_update_at=Subquery(replies.order_by("-created_at").values("created_at")[:1]))
 
     # --- promises between colleagues ----------------------------------------------------------
 

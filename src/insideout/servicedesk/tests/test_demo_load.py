@@ -118,8 +118,8 @@ def test_the_load_writes_in_bulk(db, now, requests):
     # PostgreSQL also moves the sequences past the explicit keys (SQLite's follow by themselves).
     sequences = connection.ops.sequence_reset_sql(no_style(), [Request, Comment, RequestClock, Watcher])
     statements = _statements(queries.captured_queries)
-    # 203 for the desks and requests, 5 reads for the cooperation history.
-    assert len(statements) == 208 + len(sequences), "\n".join(sql[:120] for sql in statements)
+    # 203 for the desks and requests, 5 reads and the last updates for the cooperation history.
+    assert len(statements) == 209 + len(sequences), "\n".join(sql[:120] for sql in statements)
     cooperation = [query["sql"] for query in queries.captured_queries if _cooperation(query["sql"])]
     # Per kind of row: its highest key, its inserts batched by the database's parameter limit (like
     # the events), its sequence on PostgreSQL; never one per row.
