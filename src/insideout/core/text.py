@@ -8,6 +8,8 @@ script, an event handler or a ``javascript:`` link into a page.
 from __future__ import annotations
 
 import nh3
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
@@ -45,3 +47,14 @@ def as_id(value: object) -> int | None:
         return None
     number = int(text)
     return number if number <= MAX_ID else None
+
+
+def clean_text(value: str | None, *, field: str, required: bool, limit: int) -> str:
+    """``value`` without surrounding blanks, or a ValidationError on ``field`` when it is required and
+    empty or longer than ``limit`` characters."""
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationError({field: [_("This field is required.")]})
+    if len(text) > limit:
+        raise ValidationError({field: [_("Enter at most %(limit)d characters.") % {"limit": limit}]})
+    return text

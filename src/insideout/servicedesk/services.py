@@ -27,7 +27,7 @@ from holidays import list_supported_countries as holiday_countries
 from insideout.calendars import BusinessCalendar
 from insideout.core.errors import Conflict, Forbidden
 from insideout.core.events import event_record
-from insideout.core.text import markdown_to_html
+from insideout.core.text import clean_text, markdown_to_html
 from insideout.people.models import Employee, Unit, User
 from insideout.people.validation import clean_subdivision
 from insideout.servicedesk import clockstore, selectors
@@ -140,15 +140,6 @@ def _record(request: Request, event_type: str, actor: User | None, payload: dict
 
 def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
-
-
-def _clean_text(value: str, *, field: str, required: bool, limit: int) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationError({field: [_("This field is required.")]})
-    if len(text) > limit:
-        raise ValidationError({field: [_("Enter at most %(limit)d characters.") % {"limit": limit}]})
-    return text
 
 
 # --- desks and calendars -------------------------------------------------------------------------
@@ -418,14 +409,14 @@ def service_create(
     position: int = 0,
 ) -> Service:
     _require_admin(actor, desk)
-    name = _clean_text(name, field="name", required=True, limit=200)
+    name = clean_text(name, field="name", required=True, limit=200)
     if desk.services.filter(name__iexact=name).exists():
         raise ValidationError({"name": [_("This desk already has a service called %(n)s.") % {"n": name}]})
     units = _clean_audience(audience, audience_units)
     service = Service.objects.create(
         desk=desk,
         name=name,
-        description=_clean_text(description, field="description", required=False, limit=5000),
+        description=clean_text(description, field="description", required=False, limit=5000),
         owner=owner,
         audience=audience,
         is_active=is_active,
@@ -445,12 +436,12 @@ def service_update(*, actor: User | None, service: Service, **changes: Any) -> S
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed.")] for name in unknown})
     if "name" in changes:
-        name = _clean_text(changes["name"], field="name", required=True, limit=200)
+        name = clean_text(changes["name"], field="name", required=True, limit=200)
         if service.desk.services.filter(name__iexact=name).exclude(pk=service.pk).exists():
             raise ValidationError({"name": [_("This desk already has a service called %(n)s.") % {"n": name}]})
         service.name = name
     if "description" in changes:
-        service.description = _clean_text(changes["description"], field="description", required=False, limit=5000)
+        service.description = clean_text(changes["description"], field="description", required=False, limit=5000)
     for name in ("owner", "is_active", "position"):
         if name in changes:
             setattr(service, name, changes[name])
@@ -486,7 +477,7 @@ def request_type_create(
     request is open, in business minutes (None: none).
     """
     _require_admin(actor, service.desk)
-    name = _clean_text(name, field="name", required=True, limit=200)
+    name = clean_text(name, field="name", required=True, limit=200)
     if service.request_types.filter(name__iexact=name).exists():
         raise ValidationError({"name": [_("This service already has a request type called %(n)s.") % {"n": name}]})
     _check_choice(default_priority, Priority.values, "default_priority")
@@ -494,7 +485,7 @@ def request_type_create(
     request_type = RequestType.objects.create(
         service=service,
         name=name,
-        description=_clean_text(description, field="description", required=False, limit=5000),
+        description=clean_text(description, field="description", required=False, limit=5000),
         default_priority=default_priority,
         assignment=assignment,
         is_active=is_active,
@@ -566,12 +557,12 @@ def request_type_update(*, actor: User | None, request_type: RequestType, **chan
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed.")] for name in unknown})
     if "name" in changes:
-        name = _clean_text(changes["name"], field="name", required=True, limit=200)
+        name = clean_text(changes["name"], field="name", required=True, limit=200)
         if request_type.service.request_types.filter(name__iexact=name).exclude(pk=request_type.pk).exists():
             raise ValidationError({"name": [_("This service already has a request type called %(n)s.") % {"n": name}]})
         request_type.name = name
     if "description" in changes:
-        request_type.description = _clean_text(changes["description"], field="description", required=False, limit=5000)
+        request_type.description = clean_text(changes["description"], field="description", required=False, limit=5000)
     if "default_priority" in changes:
         _check_choice(changes["default_priority"], Priority.values, "default_priority")
         request_type.default_priority = changes["default_priority"]
@@ -841,8 +832,8 @@ def request_create(
     priority = priority or request_type.default_priority
     errors: dict[str, list[str]] = {}
     try:
-        subject = _clean_text(subject, field="subject", required=True, limit=MAX_SUBJECT)
-        description = _clean_text(description, field="description", required=False, limit=MAX_BODY)
+        subject = clean_text(subject, field="subject", required=True, limit=MAX_SUBJECT)
+        description = clean_text(description, field="description", required=False, limit=MAX_BODY)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if priority not in Priority.values:
@@ -1037,7 +1028,7 @@ def request_comment(
         raise Forbidden(_("Only the requester, watchers and the desk's agents can reply."))
     if request.status == Status.CLOSED:
         raise Conflict(_("This request is closed; open a new one and mention %(key)s.") % {"key": request.key})
-    body = _clean_text(body, field="body", required=True, limit=MAX_BODY)
+    body = clean_text(body, field="body", required=True, limit=MAX_BODY)
     for upload in attachments:
         attachment_check(upload)
     comment = Comment.objects.create(

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from insideout.core.errors import Conflict, Forbidden, NotFound
 from insideout.core.events import event_record
-from insideout.core.text import as_id
+from insideout.core.text import as_id, clean_text
 from insideout.people.models import Employee, User
 from insideout.servicedesk import clockstore
 from insideout.servicedesk import selectors as desk_selectors
@@ -76,12 +76,7 @@ def _is_requester(employee: Employee, request: Request) -> bool:
 
 
 def _text(value: str | None, *, field: str, required: bool, limit: int = MAX_TEXT) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationError({field: [_("This field is required.")]})
-    if len(text) > limit:
-        raise ValidationError({field: [_("Enter at most %(limit)d characters.") % {"limit": limit}]})
-    return text
+    return clean_text(value, field=field, required=required, limit=limit)
 
 
 def _future(value: datetime | None, *, field: str, now: datetime) -> datetime:
