@@ -10,4 +10,4 @@ class ServicedeskConfig(AppConfig):
     def ready(self) -> None:
         # Subscribes this context's handlers to the event log, and registers its periodic tasks.
         from insideout.servicedesk import events, tasks  # noqa: F401
-        from insideout.servicedesk.cooperation import events as cooperation_events  # noqa: F401
+        from insideout.servicedesk.cooperation import agreement_events  # noqa: F401

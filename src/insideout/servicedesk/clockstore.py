@@ -18,6 +18,7 @@ from django.utils import timezone
 from insideout.calendars import BusinessCalendar
 from insideout.core.models import Event
 from insideout.servicedesk.clocks import ClockState, HistoryEntry, clock_state
+from insideout.servicedesk.cooperation import agreement_selectors
 from insideout.servicedesk.models import (
     OPEN_STATUSES,
     CalendarVersion,
@@ -146,9 +147,7 @@ def clocks_refresh(
     """
     now = now or timezone.now()
     standard = (
-        ServiceStandard.objects.filter(
-            request_type_id=request.request_type_id, priority=request.priority, is_current=True
-        ).first()
+        agreement_selectors.standard_for(request=request)
         if rebind or not request.pk or not RequestClock.objects.filter(request=request).exists()
         else None
     )
@@ -163,9 +162,7 @@ def clocks_refresh(
         clock = existing.get(metric)
         if clock is None:
             if standard is None:
-                standard = ServiceStandard.objects.filter(
-                    request_type_id=request.request_type_id, priority=request.priority, is_current=True
-                ).first()
+                standard = agreement_selectors.standard_for(request=request)
             if standard is None:
                 continue  # no standard for this type and priority: no promise, no clock
             clock = RequestClock(request=request, metric=metric)

@@ -256,11 +256,30 @@ class ServiceStandard(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # An agreed standard: the public one it is ``based_on`` with an agreement's targets. Made when a
+    # request first runs under them, never current (``is_current`` marks the public standards).
+    agreement_target = models.ForeignKey(
+        "servicedesk.AgreementTarget", null=True, blank=True, on_delete=models.PROTECT, related_name="standards"
+    )
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("service standard")
         constraints = [
-            models.UniqueConstraint(fields=["request_type", "priority", "version"], name="standard_version_unique"),
+            models.UniqueConstraint(
+                fields=["request_type", "priority", "version"],
+                condition=models.Q(agreement_target__isnull=True),
+                name="standard_version_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement_target", "request_type", "based_on"],
+                condition=models.Q(agreement_target__isnull=False),
+                name="standard_agreed_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(agreement_target__isnull=True) | models.Q(is_current=False),
+                name="standard_agreed_never_current",
+            ),
             models.UniqueConstraint(
                 fields=["request_type", "priority"], condition=models.Q(is_current=True), name="standard_one_current"
             ),
@@ -295,6 +314,11 @@ class Request(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # When a resolved request closes by itself; cleared by a reply or a reopen.
     auto_close_at = models.DateTimeField(null=True, blank=True)
+    # The internal service agreement the request runs under, decided when it is made (None: the
+    # public standards).
+    agreement = models.ForeignKey(
+        "servicedesk.Agreement", null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+    )
     # The earliest deadline among the running clocks (None when none runs): the queues' sort key.
     next_due_at = models.DateTimeField(null=True, blank=True)
     sla_flag = models.CharField(max_length=10, choices=SlaFlag.choices, default="", blank=True)
@@ -328,6 +352,12 @@ class Request(models.Model):
             models.Index(fields=["desk", "is_open", "next_due_at", "created_at", "id"], name="request_open_queue_idx"),
             models.Index(fields=["assignee", "status", "next_due_at"], name="request_assignee_queue_idx"),
             models.Index(fields=["requester", "-created_at"], name="request_requester_idx"),
+            # An agreement's adherence: its requests over a period.
+            models.Index(
+                fields=["agreement", "created_at"],
+                name="request_agreement_idx",
+                condition=models.Q(agreement__isnull=False),
+            ),
             models.Index(
                 fields=["auto_close_at"],
                 name="request_auto_close_idx",

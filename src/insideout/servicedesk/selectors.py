@@ -695,6 +695,11 @@ def calendar_versions_of(*, desk: Desk, limit: int = 50) -> list[CalendarVersion
 def standard_versions_of(*, request_type: RequestType) -> dict[str, list[ServiceStandard]]:
     """Every version of a request type's standards by priority, newest first; one query."""
     result: dict[str, list[ServiceStandard]] = {}
-    for standard in request_type.standards.select_related("created_by__employee").order_by("priority", "-version"):
+    standards = (
+        request_type.standards.filter(agreement_target__isnull=True)
+        .select_related("created_by__employee")
+        .order_by("priority", "-version")
+    )
+    for standard in standards:
         result.setdefault(standard.priority, []).append(standard)
     return result

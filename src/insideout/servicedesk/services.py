@@ -32,6 +32,7 @@ from insideout.people.models import Employee, Unit, User
 from insideout.people.validation import clean_subdivision
 from insideout.servicedesk import clockstore, selectors
 from insideout.servicedesk.clockstore import REQUEST_FIRST_RESPONSE, REQUEST_OPENED, REQUEST_STATUS_CHANGED
+from insideout.servicedesk.cooperation import agreement_selectors
 from insideout.servicedesk.cooperation import services as cooperation
 from insideout.servicedesk.fields import FieldSpec, clean_field_values
 from insideout.servicedesk.models import (
@@ -685,7 +686,7 @@ def standard_set(
         .first()
     )
     last = (
-        ServiceStandard.objects.filter(request_type=request_type, priority=priority)
+        ServiceStandard.objects.filter(request_type=request_type, priority=priority, agreement_target__isnull=True)
         .order_by("-version")
         .values_list("version", flat=True)
         .first()
@@ -723,7 +724,12 @@ def _recompute_later(**scope: Any) -> None:
 
 
 def clocks_recompute(
-    *, desk_id: int | None = None, request_type_id: int | None = None, priority: str | None = None, batch: int = 500
+    *,
+    desk_id: int | None = None,
+    request_type_id: int | None = None,
+    priority: str | None = None,
+    agreement_id: int | None = None,
+    batch: int = 500,
 ) -> int:
     """Rebind and replay every open clock in scope under the current standard and calendar, and
     count the next update again under the current update standard and calendar.
@@ -738,6 +744,8 @@ def clocks_recompute(
         requests = requests.filter(request_type_id=request_type_id)
     if priority is not None:
         requests = requests.filter(priority=priority)
+    if agreement_id is not None:
+        requests = requests.filter(agreement_id=agreement_id)
     ids = list(requests.order_by("pk").values_list("pk", flat=True))
     done = 0
     for start in range(0, len(ids), batch):
@@ -863,6 +871,12 @@ def request_create(
         raise ValidationError(errors)
 
     desk = service.desk
+    beneficiary_unit = (
+        requester.unit if on_behalf_of_id is None else Unit.objects.filter(members=on_behalf_of_id).first()
+    )
+    agreement_id = agreement_selectors.agreement_for_new_request(
+        provider_unit_id=desk.unit_id, for_unit=beneficiary_unit, service_id=service.pk, on=timezone.localdate(now)
+    )
     Desk.objects.filter(pk=desk.pk).update(next_number=F("next_number") + 1)
     number = Desk.objects.filter(pk=desk.pk).values_list("next_number", flat=True).get() - 1
     request = Request(
@@ -879,9 +893,13 @@ def request_create(
         field_values=values,
         created_at=now,
         updated_at=now,
+        agreement_id=agreement_id,
     )
     request.save()
-    _record(request, REQUEST_OPENED, actor, {"number": request.key, "priority": priority, "status": "new"}, now)
+    opened: dict[str, Any] = {"number": request.key, "priority": priority, "status": "new"}
+    if agreement_id is not None:
+        opened["agreement"] = agreement_id
+    _record(request, REQUEST_OPENED, actor, opened, now)
     for key, upload in files.items():
         attachment = _attach(request, [upload], requester, None)[0]
         values[key] = {"attachment": attachment.pk, "name": attachment.name}

@@ -9,6 +9,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from insideout.servicedesk import services
+from insideout.servicedesk.cooperation import agreements
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +24,20 @@ def clocks_sweep_task() -> dict[str, int]:
 
 @db_task(retries=3, retry_delay=30)  # type: ignore[untyped-decorator]
 def clocks_recompute_task(
-    desk_id: int | None = None, request_type_id: int | None = None, priority: str | None = None
+    desk_id: int | None = None,
+    request_type_id: int | None = None,
+    priority: str | None = None,
+    agreement_id: int | None = None,
 ) -> int:
-    return services.clocks_recompute(desk_id=desk_id, request_type_id=request_type_id, priority=priority)
+    return services.clocks_recompute(
+        desk_id=desk_id, request_type_id=request_type_id, priority=priority, agreement_id=agreement_id
+    )
+
+
+@db_periodic_task(crontab(minute="7"))  # type: ignore[untyped-decorator]
+def agreements_sweep_task() -> dict[str, int]:
+    """Hourly: reminders before review dates, and agreements past them expire."""
+    result = dataclasses.asdict(agreements.agreements_sweep())
+    if any(result.values()):
+        logger.info("agreements: %(reminded)s reminded, %(expired)s expired", result)
+    return result

@@ -1,4 +1,4 @@
-from insideout.servicedesk.views import cooperation, manage, obstacles, portal, workspace
+from insideout.servicedesk.views import agreements, cooperation, manage, obstacles, portal, workspace
 
 app_name = "servicedesk"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     *manage.urlpatterns,
     *cooperation.urlpatterns,
     *obstacles.urlpatterns,
+    *agreements.urlpatterns,
 ]

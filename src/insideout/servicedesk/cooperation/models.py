@@ -307,7 +307,169 @@ class ThankYou(models.Model):
         return f"thanks {self.pk} on {self.request_id}"
 
 
+class AgreementState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PROPOSED = "proposed", _("Proposed")
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+
+
+# An agreement in one of these states blocks another between the same two units.
+LIVE_AGREEMENT_STATES = (AgreementState.DRAFT, AgreementState.PROPOSED, AgreementState.ACTIVE)
+
+
+class Agreement(BaseModel):
+    """An internal service agreement: a providing unit's promise to a consuming unit.
+
+    The terms (services, targets, contacts, dates) live in :class:`AgreementVersion` rows; ``current``
+    is the version both leads accepted last (None until the first is accepted), and a newer version
+    may wait for acceptance as a proposed revision. Requests from the consumer unit (and the units
+    below it) created while the agreement is active run under its targets (ADR 0012).
+    """
+
+    provider = models.ForeignKey(
+        "people.Unit", verbose_name=_("providing unit"), on_delete=models.PROTECT, related_name="agreements_provided"
+    )
+    consumer = models.ForeignKey(
+        "people.Unit", verbose_name=_("consuming unit"), on_delete=models.PROTECT, related_name="agreements_consumed"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    state = models.CharField(_("state"), max_length=10, choices=AgreementState.choices, default=AgreementState.DRAFT)
+    current = models.ForeignKey(
+        "servicedesk.AgreementVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    activated_at = models.DateTimeField(_("active since"), null=True, blank=True)
+    expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
+    # The review date the reminder was last sent for, so each review date is announced once.
+    reminded_for = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("internal service agreement")
+        verbose_name_plural = _("internal service agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(provider=models.F("consumer")),
+                name="agreement_between_two_units",
+                violation_error_message=_("An agreement is between two different units."),
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "consumer"],
+                condition=models.Q(state__in=["draft", "proposed", "active"]),
+                name="agreement_one_live_per_pair",
+                violation_error_message=_("These two units already have an agreement that is not expired."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="active") | models.Q(current__isnull=False),
+                name="agreement_active_has_terms",
+            ),
+        ]
+        indexes = [
+            # Request creation: the consumer's live agreements with the desk's unit.
+            models.Index(fields=["provider", "consumer", "state"], name="agreement_pair_idx"),
+            models.Index(fields=["consumer", "state"], name="agreement_consumer_idx"),
+            models.Index(fields=["state"], name="agreement_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AgreementVersionState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PROPOSED = "proposed", _("Proposed")
+    ACCEPTED = "accepted", _("Accepted")
+    SUPERSEDED = "superseded", _("Superseded")
+    DECLINED = "declined", _("Declined")
+
+
+class AgreementVersion(models.Model):
+    """One version of an agreement's terms. Never edited once proposed; a revision is a new version."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=10, choices=AgreementVersionState.choices, default=AgreementVersionState.DRAFT)
+    services = models.ManyToManyField("servicedesk.Service", verbose_name=_("services"), related_name="+")
+    provider_contact = models.ForeignKey(
+        "people.Employee", verbose_name=_("contact at the providing unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    consumer_contact = models.ForeignKey(
+        "people.Employee", verbose_name=_("contact at the consuming unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    starts_on = models.DateField(_("start date"))
+    review_on = models.DateField(_("review date"))
+    remind_days = models.PositiveSmallIntegerField(_("remind this many days before the review"), default=14)
+    note = models.TextField(_("note"), blank=True)
+    reason = models.TextField(_("reason for the revision"), blank=True)
+    proposed_by = models.ForeignKey(
+        "people.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    provider_accepted_by = models.ForeignKey(
+        "people.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    provider_accepted_at = models.DateTimeField(null=True, blank=True)
+    consumer_accepted_by = models.ForeignKey(
+        "people.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    consumer_accepted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)  # accepted by both, or declined
+    created_by = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("agreement version")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="agreement_version_unique"),
+            models.UniqueConstraint(
+                fields=["agreement"],
+                condition=models.Q(state__in=["draft", "proposed"]),
+                name="agreement_one_pending_version",
+                violation_error_message=_("This agreement already has a revision waiting for acceptance."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_on__gt=models.F("starts_on")),
+                name="agreement_review_after_start",
+                violation_error_message=_("The review date comes after the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} v{self.number}"
+
+
+class AgreementTarget(models.Model):
+    """An agreed target for one covered service and priority; a priority without one keeps the
+    public standard (the request still counts for the agreement)."""
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="targets")
+    service = models.ForeignKey("servicedesk.Service", on_delete=models.CASCADE, related_name="+")
+    priority = models.CharField(_("priority"), max_length=2)
+    first_response_minutes = models.PositiveIntegerField(_("first response target (minutes)"))
+    resolution_minutes = models.PositiveIntegerField(_("resolution target (minutes)"))
+
+    class Meta:
+        verbose_name = _("agreed target")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "service", "priority"], name="agreement_target_unique"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    first_response_minutes__gt=0, resolution_minutes__gte=models.F("first_response_minutes")
+                ),
+                name="agreement_target_sensible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} {self.service_id} {self.priority}"
+
+
 __all__ = [
+    "LIVE_AGREEMENT_STATES",
+    "Agreement",
+    "AgreementState",
+    "AgreementTarget",
+    "AgreementVersion",
+    "AgreementVersionState",
     "NEGOTIATING_STATES",
     "SETTLED_STATES",
     "Commitment",

@@ -108,8 +108,9 @@ def test_filing_a_request_costs_the_same_with_more_data(
         # the audience) before it finds the answers wrong.
         with subtests.test(f"invalid, {size}"), django_assert_num_queries(18):
             assert client.post(url, {"subject": "", "field_model": "17 inch"}).status_code == 200
-        # The service's lookups, then the number, the request, its event, and its two clocks from the history.
-        with subtests.test(f"valid, {size}"), django_assert_num_queries(26):
+        # The service's lookups, then the agreement it may run under, the number, the request, its
+        # event, and its two clocks from the history.
+        with subtests.test(f"valid, {size}"), django_assert_num_queries(27):
             assert client.post(url, {"subject": "A laptop", "field_model": "13 inch"}).status_code == 302
 
     check("1 service, no request")
