@@ -322,6 +322,48 @@ def tell_about_obstacle(event: Event) -> None:
     )
 
 
+@handles(OBSTACLE_FLAGGED)
+def tell_who_is_waited_on(event: Event) -> None:
+    """The person an obstacle waits on hears that a request is held up by them; for a request of
+    another desk, its assignee (else that desk's agents) hears that their request blocks this one."""
+    request = _request_of(event)
+    if request is None:
+        return
+    values = {**_request_values(request), "what": event.payload.get("description", "")}
+    if event.payload.get("waiting_on") == "person":
+        _tell(
+            event,
+            [_person(event.payload.get("waiting_on_person"))],
+            "servicedesk.obstacle_waits_on_you",
+            gettext_noop("%(key)s waits on you"),
+            gettext_noop(
+                "%(unit)s is held up with “%(subject)s” and waits on you: %(what)s It expects to go on by %(expected)s."
+            ),
+            values,
+            url=_request_url(request),
+            when={"expected": event.payload.get("expected_at")},
+        )
+        return
+    waited_id = event.payload.get("waiting_on_request")
+    if event.payload.get("waiting_on") != "request" or not isinstance(waited_id, int):
+        return
+    waited = Request.objects.select_related("desk__unit", "assignee__user").filter(pk=waited_id).first()
+    if waited is None:
+        return
+    _tell(
+        event,
+        _provider_side(waited),
+        "servicedesk.obstacle_blocking_others",
+        gettext_noop("%(waited)s is blocking %(key)s"),
+        gettext_noop(
+            "%(unit)s cannot go on with %(key)s “%(subject)s” until %(waited)s is done: %(what)s "
+            "It shows in your desk's “Blocking others” queue."
+        ),
+        {**values, "waited": waited.key},
+        url=_request_url(waited),
+    )
+
+
 @handles(OBSTACLE_RESOLVED)
 def tell_about_obstacle_resolved(event: Event) -> None:
     """The same people hear that it is out of the way; not when resolving the request cleared it

@@ -209,6 +209,26 @@ def test_the_requester_and_the_watchers_are_told_at_once(
     )
 
 
+def test_the_person_or_the_desk_waited_on_hears_of_it(
+    desk: dict[str, Any], filed: Request, facilities: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    fay, mo, lena = facilities["lead"], desk["manager"], desk["lead"]
+    with django_capture_on_commit_callbacks(execute=True):
+        _flag(desk, filed, waiting_on_request=facilities["request"].pk)
+    told = Notification.objects.get(recipient=fay.user, kind="servicedesk.obstacle_blocking_others")
+    assert told.title == "FM-1 is blocking IT-1"
+    assert told.url == "/requests/FM-1/"
+    assert "“Blocking others” queue" in told.body
+    assert "servicedesk.obstacle_blocking_others" not in kinds_of(lena)  # IT's own lead is not the blocker
+
+    second = request_create(requester=desk["employee"], request_type=desk["request_type"], now=MONDAY_10)
+    with django_capture_on_commit_callbacks(execute=True):
+        _flag(desk, second, waiting_on_person=mo.pk)
+    waits = Notification.objects.get(recipient=mo.user, kind="servicedesk.obstacle_waits_on_you")
+    assert waits.title == "IT-2 waits on you"
+    assert waits.body.startswith("IT is held up with “Laptop for a new colleague” and waits on you:")
+
+
 def test_nobody_hears_of_obstacles_the_resolution_cleared(
     desk: dict[str, Any], filed: Request, django_capture_on_commit_callbacks: Any
 ) -> None:
