@@ -59,3 +59,43 @@ def test_the_rating_request_and_the_thanks_go_by_each_person_s_channel(
     )
     thanks = Notification.objects.get(recipient=sam.user, kind="servicedesk.thanks")
     assert (thanks.title, thanks.emailed_at) == ("Eve Employee thanks you", None)
+
+
+def test_the_review_reminder_brings_the_adherence_report_by_mail(
+    desk: dict[str, Any], smtp_inbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from datetime import date
+
+    from insideout.servicedesk.cooperation import agreements
+
+    lena, mo, sam, eve = desk["lead"], desk["manager"], desk["agent"], desk["employee"]
+    people.unit_update(unit=desk["sales"], lead=mo)
+    for person in (lena, mo, sam):
+        people.profile_update(profile=person.profile, actor=person.user, preferred_channel="in_app")
+    agreement = agreements.agreement_create(
+        actor=lena.user,
+        provider_id=desk["it"].pk,
+        consumer_id=desk["sales"].pk,
+        title="IT for Sales",
+        terms=agreements.TermsInput(
+            services=[desk["service"].pk],
+            provider_contact=sam.pk,
+            consumer_contact=eve.pk,
+            starts_on=date(2026, 11, 23),
+            review_on=date(2026, 12, 10),
+        ),
+        propose=True,
+        now=MONDAY_10,
+    )
+    agreements.agreement_accept(actor=mo.user, agreement=agreement, now=MONDAY_10)
+    request_create(requester=eve, request_type=desk["request_type"], now=MONDAY_10 + timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert agreements.agreements_sweep(now=MONDAY_10 + timedelta(days=3)).reminded == 1
+
+    [(to, message)] = smtp_inbox.wait_for(1)  # Eve, the consumer's contact, prefers e-mail
+    assert to == [eve.user.email]
+    assert message["Subject"] == "Agreement review on 10 Dec 2026: IT for Sales"
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Requests under the agreement: 1 (1 open)." in body
+    assert "Resolution: 0 met, 0 breached, 1 running" in body
+    assert Notification.objects.filter(recipient=lena.user, kind="servicedesk.agreement_review_due").count() == 1

@@ -8,9 +8,11 @@ hearing about the same event twice, nobody is told about their own action, and l
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -76,8 +78,8 @@ def _values(agreement: Agreement, event: Event) -> dict[str, Any]:
         "title": agreement.title,
         "provider": agreement.provider.name,
         "consumer": agreement.consumer.name,
-        "review": event.payload.get("review_on", ""),
-        "starts": event.payload.get("starts_on", ""),
+        "review": _LazyDate(event.payload.get("review_on")),
+        "starts": _LazyDate(event.payload.get("starts_on")),
         "reason": event.payload.get("reason", "") or _("none given"),
     }
 
@@ -216,3 +218,18 @@ class _LazyReport:
 
     def __str__(self) -> str:
         return report_words(self.report)
+
+
+class _LazyDate:
+    """A day from the event's payload, written when the message is formatted (in the recipient's language)."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        if not isinstance(self.value, str):
+            return ""
+        try:
+            return date_format(date.fromisoformat(self.value), "j M Y")
+        except ValueError:
+            return self.value
