@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "insideout.people",
     "insideout.notifications",
     "insideout.servicedesk",
+    "insideout.recognition",
     "insideout.api",
 ]
 
@@ -167,6 +168,13 @@ SERVICEDESK_ATTACHMENT_TYPES = [
 ]
 # The API takes files inside JSON (base64, a third larger); forms stream files to disk instead.
 DATA_UPLOAD_MAX_MEMORY_SIZE = SERVICEDESK_ATTACHMENT_MAX_BYTES * 4 // 3 + 1_000_000
+
+# Recognition: the monthly allowance each person may give, the most one giver may give one person in a
+# month, and how many points make one unit of the organisation's currency.
+RECOGNITION_MONTHLY_ALLOWANCE = env_int("RECOGNITION_ALLOWANCE", 100)
+RECOGNITION_PAIR_CAP = env_int("RECOGNITION_PAIR_CAP", 50)
+RECOGNITION_POINTS_PER_CURRENCY_UNIT = env_int("RECOGNITION_POINTS_PER_UNIT", 10)
+RECOGNITION_CURRENCY = env_str("RECOGNITION_CURRENCY", "EUR")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -1,0 +1,219 @@
+"""Recognition's state: the organisation's values, recognitions and boosts, and the points ledger.
+
+The ledger is append-only double-entry bookkeeping in whole points (ADR 0013). Every movement is a
+:class:`LedgerTransaction` whose :class:`Entry` rows sum to zero across :class:`Account` rows. An
+account's ``balance`` is the running sum of its entries, kept in the same database transaction as
+they are written, and may never go below zero (a check constraint, and a guarded update in
+``ledger.py``) except the organisation's issuance account, which is where points come from.
+Nothing here is ever updated or deleted but the balances; a correction is a reversing transaction.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from insideout.core.models import BaseModel
+
+
+class Value(BaseModel):
+    """One of the organisation's values; a recognition names one or more."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("what it looks like"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("value")
+        verbose_name_plural = _("values")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AccountKind(models.TextChoices):
+    ALLOWANCE = "allowance", _("Allowance to give")
+    EARNED = "earned", _("Earned points")
+    BUDGET = "budget", _("Spot-award budget")
+    ISSUANCE = "issuance", _("Issued by the organisation")
+    EXPIRED = "expired", _("Expired allowances and budgets")
+    HELD = "held", _("Held for redemptions")
+    REDEEMED = "redeemed", _("Redeemed for rewards")
+
+
+PERSONAL_KINDS = (AccountKind.ALLOWANCE, AccountKind.EARNED, AccountKind.BUDGET)
+ORGANISATION_KINDS = (AccountKind.ISSUANCE, AccountKind.EXPIRED, AccountKind.HELD, AccountKind.REDEEMED)
+
+
+class Account(models.Model):
+    """A balance of points: a person's allowance, earned points or budget, or one of the organisation's.
+
+    ``period`` says which month (``2026-12``) an allowance or budget was last refilled for; a read in
+    a later month sees the refill that the next write will post (``ledger.allowance_refresh``).
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=AccountKind.choices)
+    owner = models.ForeignKey(
+        "people.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="point_accounts"
+    )
+    balance = models.BigIntegerField(_("balance"), default=0)
+    period = models.CharField(max_length=7, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("points account")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "owner"], condition=models.Q(owner__isnull=False), name="account_one_per_person"
+            ),
+            models.UniqueConstraint(
+                fields=["kind"], condition=models.Q(owner__isnull=True), name="account_one_per_organisation"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(owner__isnull=False, kind__in=["allowance", "earned", "budget"])
+                | models.Q(owner__isnull=True, kind__in=["issuance", "expired", "held", "redeemed"]),
+                name="account_owner_fits_kind",
+            ),
+            # The guarded update in ledger.py refuses first with a clear message; this is the floor
+            # nothing can go through, whatever writes to the table.
+            models.CheckConstraint(
+                condition=models.Q(balance__gte=0) | models.Q(kind="issuance"), name="account_never_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.owner_id or 'org'}"
+
+
+class TransactionKind(models.TextChoices):
+    GIVE = "give", _("Recognition")
+    BOOST = "boost", _("Boost")
+    AWARD = "award", _("Spot award")
+    REFILL = "refill", _("Monthly refill")
+    EXPIRY = "expiry", _("Expiry")
+    GRANT = "grant", _("Points by rule")
+    HOLD = "hold", _("Held for a redemption")
+    SETTLE = "settle", _("Redemption settled")
+    RELEASE = "release", _("Redemption cancelled")
+    FUND = "fund", _("Budget funded")
+    REVERSAL = "reversal", _("Correction")
+
+
+class LedgerTransaction(models.Model):
+    """One movement of points: its entries sum to zero. ``subject_type``/``subject_id`` name what it
+    was for (a recognition, a redemption); ``reverses`` the transaction a correction undoes."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=TransactionKind.choices)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    memo = models.CharField(_("memo"), max_length=300, blank=True)
+    subject_type = models.CharField(max_length=60, blank=True)
+    subject_id = models.CharField(max_length=40, blank=True)
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
+
+    class Meta:
+        verbose_name = _("ledger transaction")
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="ledger_tx_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk}"
+
+
+class Entry(models.Model):
+    """One side of a transaction: points into (positive) or out of (negative) one account."""
+
+    # Both foreign keys are served by the covering indexes below instead of their own.
+    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries", db_index=False)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries", db_index=False)
+    amount = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="entry_not_zero")]
+        indexes = [
+            # A person's history, newest first; and the verification's sum per account (covering).
+            models.Index(fields=["account", "transaction", "amount"], name="entry_account_idx"),
+            # A transaction's entries, and the verification's sum per transaction (covering).
+            models.Index(fields=["transaction", "amount"], name="entry_transaction_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount:+d} on {self.account_id}"
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public, on the wall")
+    TEAM = "team", _("The recipients' teams")
+    PRIVATE = "private", _("Only the people involved")
+
+
+class Recognition(BaseModel):
+    """A colleague's recognition of one or more people (or a whole team), naming values and
+    optionally giving points from the giver's allowance."""
+
+    giver = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="recognitions_given")
+    message = models.TextField(_("message"))
+    values = models.ManyToManyField(Value, verbose_name=_("values"), related_name="recognitions")
+    team = models.ForeignKey(
+        "people.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("team")
+    )
+    # The most private of the recipients' recognition preferences when it was given.
+    visibility = models.CharField(_("who sees it"), max_length=10, choices=Visibility.choices)
+    # What it was for: "servicedesk.request" / "12", "servicedesk.commitment" / "7", …
+    for_type = models.CharField(max_length=60, blank=True)
+    for_id = models.CharField(max_length=40, blank=True)
+    for_label = models.CharField(max_length=200, blank=True)
+    points_total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("recognition")
+        verbose_name_plural = _("recognitions")
+        indexes = [
+            # The wall: public recognitions, newest first.
+            models.Index(fields=["visibility", "-created_at", "-id"], name="recognition_wall_idx"),
+            models.Index(fields=["giver", "-created_at"], name="recognition_giver_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"recognition {self.pk}"
+
+
+class RecognitionRecipient(models.Model):
+    recognition = models.ForeignKey(Recognition, on_delete=models.CASCADE, related_name="recipients")
+    employee = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="recognitions_received")
+    points = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recognition", "employee"], name="recognition_recipient_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["employee", "-created_at"], name="recognition_received_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} in {self.recognition_id}"
+
+
+class Boost(models.Model):
+    """Someone else's "+10" on a public recognition, split over its recipients."""
+
+    recognition = models.ForeignKey(Recognition, on_delete=models.CASCADE, related_name="boosts")
+    giver = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="+")
+    points = models.PositiveIntegerField()
+    transaction = models.OneToOneField(LedgerTransaction, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["recognition", "created_at"], name="boost_recognition_idx")]
+
+    def __str__(self) -> str:
+        return f"+{self.points} on {self.recognition_id}"

@@ -1,0 +1,102 @@
+"""Many people giving from one allowance at the same moment, each thread on its own database
+connection: exactly as many succeed as the allowance can pay for.
+
+Used by ``test_ledger_concurrency.py``: in-process on PostgreSQL, and as a script on a SQLite file
+(``python -m insideout.recognition.tests.race <data dir>``), because the in-memory test database
+SQLite gets under pytest shares one cache between threads and cannot show real locking.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class RaceResult:
+    succeeded: int
+    refused: int
+    failed: list[str]
+    allowance_left: int
+    earned_total: int
+    verified: bool
+
+
+def seed(recipients: int) -> tuple[Any, list[int], int]:
+    """A giver, ``recipients`` colleagues, and one value."""
+    from insideout.people.tests.factories import EmployeeFactory
+    from insideout.recognition.models import Value
+
+    giver = EmployeeFactory(username="racer")
+    others = [EmployeeFactory(username=f"colleague{n}").pk for n in range(recipients)]
+    value = Value.objects.get_or_create(name="Be helpful")[0]
+    return giver, others, value.pk
+
+
+def race(*, giver: Any, recipients: list[int], value_id: int, points: int) -> RaceResult:
+    """One thread per recipient, all released at once, each giving ``points`` to its recipient."""
+    from django.db import connection
+
+    from insideout.core.errors import Conflict
+    from insideout.recognition import ledger, selectors, services
+    from insideout.recognition.models import AccountKind
+
+    barrier = threading.Barrier(len(recipients))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def one(recipient: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            services.recognition_give(
+                actor=giver.user, to=[recipient], message="Thanks!", values=[value_id], points=points, now=NOW
+            )
+            outcome = "ok"
+        except Conflict:
+            outcome = "refused"
+        except Exception as exc:  # noqa: BLE001 - any other failure is what the test reports
+            outcome = f"{type(exc).__name__}: {exc}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=one, args=(pk,)) for pk in recipients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    earned = sum(int(ledger.account_for(kind=AccountKind.EARNED, owner_id=pk).balance) for pk in recipients)
+    return RaceResult(
+        succeeded=outcomes.count("ok"),
+        refused=outcomes.count("refused"),
+        failed=[outcome for outcome in outcomes if outcome not in ("ok", "refused")],
+        allowance_left=selectors.points_of(employee_id=giver.pk, now=NOW).allowance,
+        earned_total=earned,
+        verified=ledger.ledger_verify().ok,
+    )
+
+
+def main(data_dir: str, recipients: int, points: int) -> None:
+    import os
+
+    os.environ["INSIDEOUT_DATA_DIR"] = data_dir
+    os.environ.pop("INSIDEOUT_DATABASE_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    giver, others, value_id = seed(recipients)
+    sys.stdout.write(json.dumps(asdict(race(giver=giver, recipients=others, value_id=value_id, points=points))) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
