@@ -169,6 +169,9 @@ SERVICEDESK_ATTACHMENT_TYPES = [
 # The API takes files inside JSON (base64, a third larger); forms stream files to disk instead.
 DATA_UPLOAD_MAX_MEMORY_SIZE = SERVICEDESK_ATTACHMENT_MAX_BYTES * 4 // 3 + 1_000_000
 
+# How long the API remembers the answer to a write sent with an Idempotency-Key header.
+IDEMPOTENCY_KEEP_HOURS = env_int("IDEMPOTENCY_KEEP_HOURS", 48)
+
 # Recognition: the monthly allowance each person may give, the most one giver may give one person in a
 # month, and how many points make one unit of the organisation's currency.
 RECOGNITION_MONTHLY_ALLOWANCE = env_int("RECOGNITION_ALLOWANCE", 100)

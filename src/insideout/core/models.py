@@ -69,3 +69,29 @@ class EventDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handler} handled event {self.event_id}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a write sent with an ``Idempotency-Key`` header, so a retry with the same
+    key gets the same answer and changes nothing twice (``insideout.core.idempotency``).
+
+    ``owner`` is a digest of who sent it (their token, or their session's user), so two callers'
+    keys never meet; ``fingerprint`` a digest of the method, path and body, so a key reused for a
+    different write is refused.
+    """
+
+    owner = models.CharField(max_length=64)
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=100)
+    body = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_key_unique")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code})"

@@ -17,3 +17,11 @@ def events_deliver_task(event_ids: list[int]) -> int:
 def events_redeliver_task() -> int:
     # Batch: 500 events a minute at most; a backlog drains over several runs.
     return redeliver_pending()
+
+
+@db_periodic_task(crontab(minute="23"))  # type: ignore[untyped-decorator]
+def idempotency_purge_task() -> int:
+    """Hourly: forget the answers to idempotent writes once they are older than the retention."""
+    from insideout.core.idempotency import idempotency_purge
+
+    return idempotency_purge()

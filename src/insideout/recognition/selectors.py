@@ -6,11 +6,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from insideout.core.errors import NotFound
 from insideout.people.models import Employee, User
-from insideout.recognition.models import Account, AccountKind, Entry, Value
+from insideout.recognition.models import (
+    Account,
+    AccountKind,
+    Entry,
+    Recognition,
+    RecognitionRecipient,
+    Value,
+    Visibility,
+)
 
 
 def period_of(now: datetime) -> str:
@@ -75,3 +85,78 @@ def ledger_lines_of(*, employee_id: int) -> QuerySet[Entry]:
 
 def values_active() -> QuerySet[Value]:
     return Value.objects.filter(is_active=True).order_by("position", "name")
+
+
+# --- recognitions --------------------------------------------------------------------------------
+
+
+def _recognition_base() -> QuerySet[Recognition]:
+    return Recognition.objects.select_related("giver__user", "giver__unit", "team").prefetch_related(
+        Prefetch(
+            "recipients",
+            queryset=RecognitionRecipient.objects.select_related("employee__unit").order_by("pk"),
+        ),
+        "values",
+    )
+
+
+def _visible(employee: Employee | None) -> Q:
+    """Who sees a recognition: everyone in the organisation a public one; the members of the
+    recipients' units a team one; and always the giver, the recipients and the recipients' managers."""
+    if employee is None:
+        return Q(pk__in=[])
+    involved = Q(giver=employee) | Q(recipients__employee=employee) | Q(recipients__employee__manager=employee)
+    team = (
+        Q(visibility=Visibility.TEAM, recipients__employee__unit_id=employee.unit_id)
+        if employee.unit_id
+        else Q(pk__in=[])
+    )
+    return Q(visibility=Visibility.PUBLIC) | team | involved
+
+
+def recognition_list_for(
+    *,
+    actor: User | None,
+    scope: str = "wall",
+    value_id: int | None = None,
+    unit_id: int | None = None,
+    person_id: int | None = None,
+) -> QuerySet[Recognition]:
+    """``wall``: the public ones; ``mine``: those I received; ``given``: those I gave; newest first.
+    Filters: a value, a recipients' unit, a person among the recipients."""
+    employee = member_of(actor)
+    if employee is None:
+        return Recognition.objects.none()
+    if scope == "mine":
+        ids = RecognitionRecipient.objects.filter(employee=employee).values("recognition_id")
+        recognitions = Recognition.objects.filter(pk__in=ids)
+    elif scope == "given":
+        recognitions = Recognition.objects.filter(giver=employee)
+    else:
+        recognitions = Recognition.objects.filter(visibility=Visibility.PUBLIC)
+    if value_id is not None:
+        recognitions = recognitions.filter(
+            pk__in=Recognition.values.through.objects.filter(value_id=value_id).values("recognition_id")
+        )
+    if unit_id is not None:
+        recognitions = recognitions.filter(
+            pk__in=RecognitionRecipient.objects.filter(employee__unit_id=unit_id).values("recognition_id")
+        )
+    if person_id is not None:
+        recognitions = recognitions.filter(
+            pk__in=RecognitionRecipient.objects.filter(employee_id=person_id).values("recognition_id")
+        )
+    return recognitions.order_by("-created_at", "-pk")
+
+
+def recognitions_prefetched(recognitions: QuerySet[Recognition]) -> QuerySet[Recognition]:
+    """A page of recognitions with their giver, recipients and values (three more queries)."""
+    return _recognition_base().filter(pk__in=[r.pk for r in recognitions]).order_by("-created_at", "-pk")
+
+
+def recognition_get_for(*, actor: User | None, recognition_id: int) -> Recognition:
+    employee = member_of(actor)
+    recognition = _recognition_base().filter(_visible(employee), pk=recognition_id).distinct().first()
+    if recognition is None:
+        raise NotFound(_("No recognition with this id."))
+    return recognition

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from insideout.core.errors import Conflict
+from insideout.core.errors import Conflict, NotFound
 from insideout.core.models import Event
 from insideout.notifications.models import Notification
 from insideout.people import services as people
@@ -169,3 +169,39 @@ def test_a_private_recognition_cannot_be_boosted(org: dict[str, Any], values: li
         lambda: services.recognition_boost(actor=org["manager"].user, recognition=recognition, points=5, now=NOW),
     )
     assert "Only public recognitions" in str(error)
+
+
+def test_who_sees_a_recognition(org: dict[str, Any], values: list[Value]) -> None:
+    """Public: everyone. Team: the recipients' units. Private: the giver, the recipients and their managers."""
+    sam, lena, mo, eve, pat = org["agent"], org["lead"], org["manager"], org["employee"], org["admin"]
+    colleague = EmployeeFactory(username="hd2", unit=org["helpdesk"])
+    public = give(org, values, to=[sam.pk])
+    people.profile_update(profile=sam.profile, actor=sam.user, recognition_preference="team")
+    team = give(org, values, to=[sam.pk], points=0)
+    people.profile_update(profile=sam.profile, actor=sam.user, recognition_preference="private")
+    private = give(org, values, to=[sam.pk], points=0)
+
+    def sees(person: Any) -> set[int]:
+        seen = set()
+        for recognition in (public, team, private):
+            try:
+                selectors.recognition_get_for(actor=person.user, recognition_id=recognition.pk)
+                seen.add(recognition.pk)
+            except NotFound:
+                pass
+        return seen
+
+    assert sees(eve) == {public.pk, team.pk, private.pk}  # the giver
+    assert sees(sam) == {public.pk, team.pk, private.pk}  # the recipient
+    assert sees(lena) == {public.pk, team.pk, private.pk}  # Sam's manager
+    assert sees(colleague) == {public.pk, team.pk}  # Sam's team
+    assert sees(mo) == {public.pk}
+    assert sees(pat) == {public.pk}
+    wall = selectors.recognition_list_for(actor=mo.user, scope="wall")
+    assert list(wall.values_list("pk", flat=True)) == [public.pk]
+    assert set(selectors.recognition_list_for(actor=sam.user, scope="mine").values_list("pk", flat=True)) == {
+        public.pk,
+        team.pk,
+        private.pk,
+    }
+    assert selectors.recognition_list_for(actor=eve.user, scope="given").count() == 3
