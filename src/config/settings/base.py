@@ -178,6 +178,11 @@ RECOGNITION_MONTHLY_ALLOWANCE = env_int("RECOGNITION_ALLOWANCE", 100)
 RECOGNITION_PAIR_CAP = env_int("RECOGNITION_PAIR_CAP", 50)
 RECOGNITION_POINTS_PER_CURRENCY_UNIT = env_int("RECOGNITION_POINTS_PER_UNIT", 10)
 RECOGNITION_CURRENCY = env_str("RECOGNITION_CURRENCY", "EUR")
+# A gift-card provider for automatic fulfilment (recognition/providers.py); none: people-ops fulfil by hand.
+_GIFTCARD_URL = env_str("GIFTCARD_PROVIDER_URL", "")
+RECOGNITION_GIFTCARD_PROVIDERS = (
+    {"giftcards": {"url": _GIFTCARD_URL, "token": env_str("GIFTCARD_PROVIDER_TOKEN", "")}} if _GIFTCARD_URL else {}
+)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

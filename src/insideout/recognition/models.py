@@ -217,3 +217,97 @@ class Boost(models.Model):
 
     def __str__(self) -> str:
         return f"+{self.points} on {self.recognition_id}"
+
+
+class RewardKind(models.TextChoices):
+    MERCHANDISE = "merchandise", _("Merchandise")
+    GIFT_CARD = "gift_card", _("Gift card")
+    EXPERIENCE = "experience", _("Experience")
+    DONATION = "donation", _("Charity donation")
+
+
+def _reward_picture_path(instance: Reward, filename: str) -> str:
+    return f"rewards/{timezone.now():%Y%m%d%H%M%S%f}-{filename}"
+
+
+class Reward(BaseModel):
+    """An item of the rewards catalog, managed by people-ops."""
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=RewardKind.choices, default=RewardKind.MERCHANDISE)
+    picture = models.FileField(_("picture"), upload_to=_reward_picture_path, max_length=300, blank=True)
+    points_cost = models.PositiveIntegerField(_("points"))
+    # None: unlimited. Taken with a guarded update when redeemed, given back when cancelled.
+    stock = models.PositiveIntegerField(_("in stock"), null=True, blank=True)
+    per_person_limit = models.PositiveIntegerField(_("most one person may redeem"), null=True, blank=True)
+    countries = models.JSONField(_("available in (ISO country codes; empty: everywhere)"), default=list, blank=True)
+    # Empty: fulfilled by hand by people-ops; else the name of a gift-card provider (providers.py).
+    provider = models.CharField(_("fulfilled by"), max_length=40, blank=True)
+    provider_sku = models.CharField(_("provider's product code"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("in the catalog"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reward")
+        verbose_name_plural = _("rewards")
+        ordering = ["position", "points_cost", "name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(points_cost__gte=1), name="reward_costs_points"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RedemptionState(models.TextChoices):
+    HELD = "held", _("Points held, being fulfilled")
+    ISSUED = "issued", _("Issued")
+    CANCELLED = "cancelled", _("Cancelled, points returned")
+
+
+class Redemption(BaseModel):
+    """A person's redemption of a reward: the points are held when it is made, then spent when it
+    is issued, or given back when it is cancelled (ADR 0013)."""
+
+    reward = models.ForeignKey(Reward, on_delete=models.PROTECT, related_name="redemptions")
+    employee = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="redemptions")
+    quantity = models.PositiveSmallIntegerField(default=1)
+    points = models.PositiveIntegerField()
+    # The reward's value in money when redeemed (points / points per unit), for the payroll export.
+    value_cents = models.PositiveBigIntegerField(default=0)
+    currency = models.CharField(max_length=3, default="EUR")
+    state = models.CharField(max_length=10, choices=RedemptionState.choices, default=RedemptionState.HELD)
+    hold = models.OneToOneField(LedgerTransaction, on_delete=models.PROTECT, related_name="+")
+    settlement = models.OneToOneField(
+        LedgerTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("code or tracking note"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The provider's side: our id is the order's reference, so asking again never orders twice.
+    provider = models.CharField(max_length=40, blank=True)
+    provider_status = models.CharField(max_length=20, blank=True)
+    provider_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("redemption")
+        verbose_name_plural = _("redemptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state="held", settlement__isnull=True)
+                | models.Q(state__in=["issued", "cancelled"], settlement__isnull=False),
+                name="redemption_settled_when_decided",
+            ),
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="redemption_quantity"),
+        ]
+        indexes = [
+            models.Index(fields=["employee", "-created_at"], name="redemption_employee_idx"),
+            models.Index(fields=["state", "created_at"], name="redemption_queue_idx"),
+            models.Index(fields=["reward", "employee", "state"], name="redemption_limit_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"redemption {self.pk} ({self.state})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from insideout.recognition import ledger
 
@@ -24,3 +24,21 @@ def ledger_verify_task() -> bool:
             len(result.negative),
         )
     return result.ok
+
+
+@db_task(retries=5, retry_delay=60)  # type: ignore[untyped-decorator]
+def redemption_fulfil_task(redemption_id: int) -> str:
+    from insideout.recognition import rewards
+
+    return rewards.redemption_fulfil_by_provider(redemption_id=redemption_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))  # type: ignore[untyped-decorator]
+def redemptions_reconcile_task() -> int:
+    """Every five minutes: settle the provider orders a crash or an outage left half-way."""
+    from insideout.recognition import rewards
+
+    result = rewards.redemptions_reconcile()
+    if result.asked:
+        logger.info("redemptions: asked the provider about %d, settled %d", result.asked, result.settled)
+    return result.settled

@@ -83,6 +83,55 @@ def race(*, giver: Any, recipients: list[int], value_id: int, points: int) -> Ra
     )
 
 
+def race_redemptions(*, person: Any, threads: int, cost: int, balance: int) -> RaceResult:
+    """``threads`` redemptions of a ``cost``-point reward at once from an earned balance of ``balance``."""
+    from django.db import connection
+
+    from insideout.core.errors import Conflict
+    from insideout.recognition import ledger, rewards, selectors
+    from insideout.recognition.models import AccountKind, Reward
+
+    ledger.ledger_post(
+        kind="grant",
+        movements=[
+            (ledger.account_for(kind=AccountKind.ISSUANCE), -balance),
+            (ledger.account_for(kind=AccountKind.EARNED, owner_id=person.pk), balance),
+        ],
+    )
+    reward = Reward.objects.create(name="Race mug", points_cost=cost)
+    barrier = threading.Barrier(threads)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def one() -> None:
+        try:
+            barrier.wait(timeout=30)
+            rewards.redemption_create(actor=person.user, reward_id=reward.pk, now=NOW)
+            outcome = "ok"
+        except Conflict:
+            outcome = "refused"
+        except Exception as exc:  # noqa: BLE001 - any other failure is what the test reports
+            outcome = f"{type(exc).__name__}: {exc}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    workers = [threading.Thread(target=one) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    return RaceResult(
+        succeeded=outcomes.count("ok"),
+        refused=outcomes.count("refused"),
+        failed=[outcome for outcome in outcomes if outcome not in ("ok", "refused")],
+        allowance_left=selectors.points_of(employee_id=person.pk, now=NOW).earned,
+        earned_total=int(ledger.account_for(kind=AccountKind.HELD).balance),
+        verified=ledger.ledger_verify().ok,
+    )
+
+
 def main(data_dir: str, recipients: int, points: int) -> None:
     import os
 
@@ -95,7 +144,9 @@ def main(data_dir: str, recipients: int, points: int) -> None:
     django.setup()
     call_command("migrate", verbosity=0)
     giver, others, value_id = seed(recipients)
-    sys.stdout.write(json.dumps(asdict(race(giver=giver, recipients=others, value_id=value_id, points=points))) + "\n")
+    gives = race(giver=giver, recipients=others, value_id=value_id, points=points)
+    redemptions = race_redemptions(person=giver, threads=recipients, cost=50, balance=250)
+    sys.stdout.write(json.dumps({"gives": asdict(gives), "redemptions": asdict(redemptions)}) + "\n")
 
 
 if __name__ == "__main__":
