@@ -177,6 +177,10 @@ IDEMPOTENCY_KEEP_HOURS = env_int("IDEMPOTENCY_KEEP_HOURS", 48)
 RECOGNITION_MONTHLY_ALLOWANCE = env_int("RECOGNITION_ALLOWANCE", 100)
 RECOGNITION_PAIR_CAP = env_int("RECOGNITION_PAIR_CAP", 50)
 RECOGNITION_POINTS_PER_CURRENCY_UNIT = env_int("RECOGNITION_POINTS_PER_UNIT", 10)
+# Spot awards: each manager's and lead's monthly budget, and above how many points an award needs
+# a second approver.
+RECOGNITION_BUDGET_PER_MONTH = env_int("RECOGNITION_BUDGET", 500)
+RECOGNITION_AWARD_APPROVAL_ABOVE = env_int("RECOGNITION_AWARD_APPROVAL_ABOVE", 200)
 RECOGNITION_CURRENCY = env_str("RECOGNITION_CURRENCY", "EUR")
 # A gift-card provider for automatic fulfilment (recognition/providers.py); none: people-ops fulfil by hand.
 _GIFTCARD_URL = env_str("GIFTCARD_PROVIDER_URL", "")

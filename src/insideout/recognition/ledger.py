@@ -147,16 +147,18 @@ def ledger_reverse(
 
 
 @transaction.atomic
-def allowance_refresh(*, owner_id: int, now: datetime | None = None) -> Account:
-    """Bring a person's allowance to this month: the unused rest of an earlier month expires, and
-    the month's allowance is issued. Runs once per person and month however many call it at once:
-    the period is moved with a conditional update, and only the caller whose update wins posts."""
+def monthly_refresh(*, kind: str, owner_id: int, amount: int, now: datetime | None = None) -> Account:
+    """Bring a person's allowance or budget to this month: the unused rest of an earlier month
+    expires, and the month's amount is issued. Runs once per person and month however many call it
+    at once: the period is moved with a conditional update, and only the caller whose update wins
+    posts."""
     now = now or timezone.now()
     period = selectors.period_of(now)
-    account = account_for(kind=AccountKind.ALLOWANCE, owner_id=owner_id)
+    account = account_for(kind=kind, owner_id=owner_id)
     if account.period == period:
         return account
-    if Account.objects.filter(pk=account.pk).exclude(period=period).update(period=period) != 1:
+    before = account.period
+    if Account.objects.filter(pk=account.pk, period=before).update(period=period) != 1:
         account.refresh_from_db()
         return account  # a concurrent call refilled it
     account.refresh_from_db()
@@ -165,19 +167,28 @@ def allowance_refresh(*, owner_id: int, now: datetime | None = None) -> Account:
         ledger_post(
             kind="expiry",
             movements=[(account, -left), (account_for(kind=AccountKind.EXPIRED), left)],
-            memo=f"allowance {account.period or 'before'} unused",
+            memo=f"{kind} {before or 'before'} unused",
             occurred_at=now,
         )
-    amount = selectors.monthly_allowance()
     if amount > 0:
         ledger_post(
             kind="refill",
             movements=[(account_for(kind=AccountKind.ISSUANCE), -amount), (account, amount)],
-            memo=f"allowance {period}",
+            memo=f"{kind} {period}",
             occurred_at=now,
         )
     account.refresh_from_db()
     return account
+
+
+def allowance_refresh(*, owner_id: int, now: datetime | None = None) -> Account:
+    """The person's allowance to give, refilled for this month (see ``monthly_refresh``)."""
+    return monthly_refresh(kind=AccountKind.ALLOWANCE, owner_id=owner_id, amount=selectors.monthly_allowance(), now=now)
+
+
+def budget_refresh(*, owner_id: int, now: datetime | None = None) -> Account:
+    """A manager's or lead's spot-award budget, refilled for this month (the caller checks they have one)."""
+    return monthly_refresh(kind=AccountKind.BUDGET, owner_id=owner_id, amount=selectors.monthly_budget(), now=now)
 
 
 # --- verification ----------------------------------------------------------------------------------

@@ -311,3 +311,53 @@ class Redemption(BaseModel):
 
     def __str__(self) -> str:
         return f"redemption {self.pk} ({self.state})"
+
+
+class AwardState(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    PAID = "paid", _("Paid")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Award(BaseModel):
+    """A spot award: points from a manager's or lead's budget to one person, for a reason. Above
+    ``RECOGNITION_AWARD_APPROVAL_ABOVE`` points it waits for a second approver (the giver's manager,
+    or people-ops) with the points held; otherwise it is paid at once."""
+
+    giver = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="awards_given")
+    recipient = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="awards_received")
+    points = models.PositiveIntegerField(_("points"))
+    reason = models.TextField(_("reason"))
+    values = models.ManyToManyField(Value, blank=True, related_name="+")
+    state = models.CharField(max_length=10, choices=AwardState.choices, default=AwardState.PENDING)
+    approver = models.ForeignKey(
+        "people.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="awards_to_approve"
+    )
+    decided_by = models.ForeignKey("people.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    hold = models.OneToOneField(LedgerTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    settlement = models.OneToOneField(
+        LedgerTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("spot award")
+        verbose_name_plural = _("spot awards")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(giver=models.F("recipient")), name="award_not_to_oneself"),
+            models.CheckConstraint(condition=models.Q(points__gte=1), name="award_points"),
+            models.CheckConstraint(
+                condition=models.Q(state="pending", settlement__isnull=True)
+                | models.Q(state__in=["paid", "rejected"], settlement__isnull=False),
+                name="award_settled_when_decided",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["approver", "state"], name="award_approver_idx"),
+            models.Index(fields=["state", "created_at"], name="award_state_idx"),
+            models.Index(fields=["recipient", "-created_at"], name="award_recipient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"award {self.pk} ({self.state})"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insideout.core.errors import NotFound
-from insideout.people.models import Employee, User
+from insideout.people.models import Employee, Unit, User
 from insideout.recognition.models import (
     Account,
     AccountKind,
@@ -32,12 +32,28 @@ def monthly_allowance() -> int:
     return int(settings.RECOGNITION_MONTHLY_ALLOWANCE)
 
 
-def allowance_available(*, account: Account | None, now: datetime) -> int:
-    """What a person may give now: the balance in the month it was refilled for; in a later month
-    the refill the next give will post first (so a read never waits for a monthly sweep)."""
+def monthly_budget() -> int:
+    return int(settings.RECOGNITION_BUDGET_PER_MONTH)
+
+
+def monthly_available(*, account: Account | None, now: datetime, amount: int) -> int:
+    """What is left of a monthly allowance or budget: the balance in the month it was refilled for;
+    in a later month the refill the next write will post first (a read never waits for a sweep)."""
     if account is None or account.period != period_of(now):
-        return monthly_allowance()
+        return amount
     return int(account.balance)
+
+
+def allowance_available(*, account: Account | None, now: datetime) -> int:
+    return monthly_available(account=account, now=now, amount=monthly_allowance())
+
+
+def has_budget(*, employee_id: int) -> bool:
+    """Managers (with active reports) and unit leads have a spot-award budget."""
+    return (
+        Unit.objects.filter(lead_id=employee_id).exists()
+        or Employee.objects.filter(manager_id=employee_id, is_active=True).exists()
+    )
 
 
 def balances_of(*, owner_id: int) -> dict[str, Account]:
@@ -62,15 +78,20 @@ def member_of(actor: User | None) -> Employee | None:
 
 
 def points_of(*, employee_id: int, now: datetime | None = None) -> Points:
-    """One query: the person's accounts; an allowance not yet refilled this month reads as the refill."""
+    """The person's accounts (one query; two more for whether someone without a budget account should
+    have one); an allowance or budget not yet refilled this month reads as the refill."""
     now = now or timezone.now()
     accounts = balances_of(owner_id=employee_id)
     budget = accounts.get(AccountKind.BUDGET)
     earned = accounts.get(AccountKind.EARNED)
+    if budget is not None or has_budget(employee_id=employee_id):
+        budget_left: int | None = monthly_available(account=budget, now=now, amount=monthly_budget())
+    else:
+        budget_left = None
     return Points(
         allowance=allowance_available(account=accounts.get(AccountKind.ALLOWANCE), now=now),
         earned=int(earned.balance) if earned is not None else 0,
-        budget=int(budget.balance) if budget is not None else None,
+        budget=budget_left,
     )
 
 
