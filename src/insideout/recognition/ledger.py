@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
@@ -77,11 +78,13 @@ def ledger_post(
     subject: tuple[str, str] | None = None,
     occurred_at: datetime | None = None,
     reverses: LedgerTransaction | None = None,
+    reference: str | None = None,
 ) -> LedgerTransaction:
     """Write one balanced transaction and move the balances, or raise and move nothing.
 
     ``movements`` are (account, points) pairs, positive into the account, negative out of it; two
-    for the same account are added up. They must sum to zero.
+    for the same account are added up. They must sum to zero. With a ``reference``, a second
+    posting for the same reference raises ``IntegrityError`` and moves nothing (``ledger_post_once``).
     """
     merged: dict[int, int] = {}
     accounts: dict[int, Account] = {}
@@ -112,11 +115,26 @@ def ledger_post(
         subject_type=subject_type,
         subject_id=str(subject_id),
         reverses=reverses,
+        reference=reference,
     )
     Entry.objects.bulk_create(
         Entry(transaction=entry, account_id=account_id, amount=amount) for account_id, amount in sorted(merged.items())
     )
     return entry
+
+
+def ledger_post_once(*, reference: str, **posting: Any) -> LedgerTransaction | None:
+    """``ledger_post`` unless a transaction with this reference exists (then None): for writers
+    that may run twice for the same cause, such as event handlers."""
+    if LedgerTransaction.objects.filter(reference=reference).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return ledger_post(reference=reference, **posting)
+    except IntegrityError:
+        if LedgerTransaction.objects.filter(reference=reference).exists():
+            return None  # a concurrent run posted it
+        raise
 
 
 @transaction.atomic

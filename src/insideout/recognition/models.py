@@ -116,6 +116,9 @@ class LedgerTransaction(models.Model):
     subject_type = models.CharField(max_length=60, blank=True)
     subject_id = models.CharField(max_length=40, blank=True)
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
+    # Set by writers that may run more than once for the same cause (an event handler granting
+    # points): a second posting with the same reference is refused by the database.
+    reference = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("ledger transaction")
@@ -361,3 +364,19 @@ class Award(BaseModel):
 
     def __str__(self) -> str:
         return f"award {self.pk} ({self.state})"
+
+
+class PointRule(BaseModel):
+    """Points granted by rule when something happens elsewhere: ``points`` to each person the event
+    names (see ``rules.RULE_EVENTS`` for the events a rule can use). Off until people-ops switch it on."""
+
+    event_type = models.CharField(_("when"), max_length=100, unique=True)
+    points = models.PositiveIntegerField(_("points to each person"), default=0)
+    is_active = models.BooleanField(_("on"), default=False)
+
+    class Meta:
+        verbose_name = _("points rule")
+        verbose_name_plural = _("points rules")
+
+    def __str__(self) -> str:
+        return f"{self.event_type}: {self.points}"
