@@ -198,7 +198,9 @@ def test_leads_find_the_view_from_the_queues_and_the_desk_s_admin_page(
 
 # The 5 of every signed-in page, the desk, the desk standing (3), then per person the counts and
 # the people (2), the broken ones (count, ids, rows), the follow-ups (the same three), the unit's
-# and the team's kept-rate (the unit's path, then 2 aggregates) and the ratings (1).
+# and the team's kept-rate (the unit's path, then 2 aggregates), the ratings (1), and the unit's
+# agreements (the units the caller leads, for who sees which, and the list: 2; each one in force
+# adds its adherence, 5, for at most 10 agreements).
 @pytest.mark.parametrize("n", [3, 30])
 def test_the_view_s_query_count_is_flat(desk: dict[str, Any], client_for: ClientFor, n: int) -> None:
     agents = [EmployeeFactory(unit=desk["helpdesk"]) for _n in range(n)]
@@ -212,4 +214,4 @@ def test_the_view_s_query_count_is_flat(desk: dict[str, Any], client_for: Client
     assert len(response.context["people"]) == n
     assert len(response.context["broken"]) == min(n, 25)
     assert len(response.context["follow_ups"]) == min(n, 25)
-    assert len(captured) == 21, "\n".join(q["sql"][:160] for q in captured.captured_queries)
+    assert len(captured) == 23, "\n".join(q["sql"][:160] for q in captured.captured_queries)

@@ -6,8 +6,8 @@ to the request page, so it works without JavaScript; htmx posts the same URLs an
 body (``#request-body``). Invalid input, the form's or the service's, shows the page again with the
 messages next to the inputs and nothing changed. ``/promises/`` lists what I promised and what was
 promised to me, and lets me promise a colleague something; ``/desk/<id>/cooperation/`` shows a desk's
-admins the kept-rate of its unit, team and people, broken promises, open follow-ups of low ratings
-and satisfaction over a period.
+admins the kept-rate of its unit, team and people, broken promises, open follow-ups of low ratings,
+satisfaction, and how the unit's internal service agreements are kept, over a period.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from insideout.servicedesk import selectors as desk_selectors
 from insideout.servicedesk.cooperation import selectors, services
 from insideout.servicedesk.cooperation.models import Commitment, CommitmentState, NeededByState
 from insideout.servicedesk.models import Desk, Request
+from insideout.servicedesk.views.agreements_page import percent, rating_rows, unit_agreements
 from insideout.servicedesk.views.common import actor, get_or_404
 from insideout.servicedesk.views.cooperation_forms import (
     CommitForm,
@@ -344,10 +345,6 @@ def period_of(values: Mapping[str, Any], *, now: datetime, zone: tzinfo) -> Peri
     return Period(start=start, end=now, label=date_format(local, "F Y"))
 
 
-def _percent(rate: float | None) -> int | None:
-    return None if rate is None else round(rate * 100)
-
-
 def _period_query(values: Mapping[str, Any]) -> str:
     query = QueryDict(mutable=True)
     kind = values.get("period") or ""
@@ -404,21 +401,19 @@ def desk_cooperation(request: HttpRequest, desk_id: int) -> HttpResponse:
             "period_fields": list(QueryDict(query).items()),
             "amp_query": f"&{query}" if query else "",
             "unit_rate": unit_rate,
-            "unit_percent": _percent(unit_rate.rate),
+            "unit_percent": percent(unit_rate.rate),
             "team_rate": team_rate,
-            "team_percent": _percent(team_rate.rate),
+            "team_percent": percent(team_rate.rate),
             "people_page": people,
-            "people": [(row, _percent(row.kept_rate.rate)) for row in people.object_list],
+            "people": [(row, percent(row.kept_rate.rate)) for row in people.object_list],
             "broken_page": broken,
             "broken": _promise_rows(broken.object_list, now),
             "follow_ups_page": follow_ups,
             "follow_ups": follow_ups.object_list,
             "myself": employee,
             "satisfaction": satisfaction,
-            "ratings": [
-                (rating, count, round(100 * count / satisfaction.total) if satisfaction.total else 0)
-                for rating, count in sorted(satisfaction.counts.items(), reverse=True)
-            ],
+            "ratings": rating_rows(satisfaction),
+            "agreements": unit_agreements(actor=actor(request), unit=unit, start=period.start, end=period.end),
         },
     )
 
