@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 import authz_servicedesk
+import authz_servicedesk_agreement_pages
 import pytest
 from authz import API_ROLES, LOGIN_URL, PAGE_ROLES, PASSWORD, Row, World, roles
 from django.contrib.auth.models import Group
@@ -317,6 +318,7 @@ API_ROWS = [
 
 
 PAGE_ROWS += authz_servicedesk.PAGE_ROWS
+PAGE_ROWS += authz_servicedesk_agreement_pages.PAGE_ROWS
 API_ROWS += authz_servicedesk.API_ROWS
 
 
@@ -358,6 +360,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
             attachments=[SimpleUploadedFile("invoice.pdf", b"%PDF", "application/pdf")],
         ).attachments.get()
         authz_servicedesk.world_extend(org)  # commitments, negotiations, a resolved request
+        authz_servicedesk_agreement_pages.world_extend(org)  # an agreement IT proposed to the company
         # Accounts without a person come from Django's createsuperuser or admin, not a service.
         org["outsider"] = User.objects.create_user(username="olga", email="olga@example.org", password=PASSWORD)
         org["superuser"] = User.objects.create_superuser(username="root", email="root@example.org", password=PASSWORD)

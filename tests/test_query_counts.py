@@ -12,11 +12,19 @@ person (for the language), the roles, and the unread count for the navigation.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from insideout.notifications import services as notifications
 from insideout.people import services
 from insideout.people.tests.factories import EmployeeFactory, UnitFactory
+from insideout.servicedesk import services as desk_services
+from insideout.servicedesk.cooperation import agreements
+from insideout.servicedesk.cooperation import services as coop
+from insideout.servicedesk.tests.factories import request_create
 
 
 def grow(org: dict[str, Any], people: int = 25) -> None:
@@ -112,3 +120,95 @@ def test_the_people_list_really_grew(org, api, token_for):
 
     assert response.json()["count"] == 30
     assert len(response.json()["items"]) == 30
+
+
+def _agreement_world(desk):
+    """Mo leads Sales; IT's agreement with Sales is in force, with one request of Eve's under it."""
+    services.unit_update(unit=desk["sales"], lead=desk["manager"])
+    today = timezone.localdate()
+    terms = agreements.TermsInput(
+        services=[desk["service"].pk],
+        targets=[agreements.TargetInput(desk["service"].pk, "P2", 60, 480)],
+        provider_contact=desk["agent"].pk,
+        consumer_contact=desk["employee"].pk,
+        starts_on=today,
+        review_on=today + timedelta(days=180),
+    )
+    agreement = agreements.agreement_create(
+        actor=desk["lead"].user,
+        provider_id=desk["it"].pk,
+        consumer_id=desk["sales"].pk,
+        title="IT for Sales",
+        terms=terms,
+        propose=True,
+    )
+    agreements.agreement_accept(actor=desk["manager"].user, agreement=agreement)
+    request_create(requester=desk["employee"], request_type=desk["request_type"], priority="P2")
+    return agreement, terms
+
+
+def _agreements_grow(desk, agreement, terms):
+    """More agreements of IT with teams of Sales (Mo leads them), a pending revision with more
+    targets, more versions, and more requests, promises and ratings under the agreement."""
+    lena, mo, sam, eve = desk["lead"], desk["manager"], desk["agent"], desk["employee"]
+    for n in range(6):
+        team = UnitFactory(parent=desk["sales"], name=f"Sales team {n}")
+        services.unit_update(unit=team, lead=mo)
+        contact = EmployeeFactory(unit=team)
+        agreements.agreement_create(
+            actor=lena.user,
+            provider_id=desk["it"].pk,
+            consumer_id=team.pk,
+            title=f"IT for team {n}",
+            terms=replace(terms, consumer_contact=contact.pk),
+            propose=n % 2 == 0,
+        )
+    for reason in ("Tighter P1", "Tighter P3"):
+        agreements.agreement_revise(
+            actor=lena.user,
+            agreement=agreement,
+            terms=replace(
+                terms,
+                targets=[
+                    *terms.targets,
+                    agreements.TargetInput(desk["service"].pk, "P1", 30, 240),
+                    agreements.TargetInput(desk["service"].pk, "P3", 120, 960),
+                ],
+            ),
+            reason=reason,
+        )
+    for n in range(8):
+        request = request_create(requester=eve, request_type=desk["request_type"], priority="P2", subject=f"L{n}")
+        coop.commitment_create_for_request(actor=sam.user, request=request, due_at=timezone.now() + timedelta(days=1))
+        desk_services.request_transition(actor=sam.user, request=request, status="resolved")
+        coop.feedback_give(actor=eve.user, request=request, rating=1 + n % 5, comment="")
+
+
+def test_agreement_page_queries_are_pinned_and_do_not_grow_with_the_data(
+    desk, client_for, django_assert_num_queries, subtests
+):
+    # The 5 of a signed-in page and the desk standing (3: person, units led, desks), then:
+    # the list: the units the caller leads (who sees which), the count, the page's ids, its rows;
+    # the page: the units the caller leads (who sees which), the agreement, its versions with their
+    # services and targets (3), the units the caller leads again (which sides they sign for: the
+    # selector asks once more), the public targets, and the adherence report (5).
+    agreement, terms = _agreement_world(desk)
+    client = client_for(desk["manager"])
+    pages = [
+        ("agreements", "/agreements/", 12),
+        ("agreements, active", "/agreements/?state=active", 12),
+        ("agreement", f"/agreements/{agreement.pk}/", 20),
+    ]
+    for _name, url, _queries in pages:
+        client.get(url)  # warm the per-process calendar cache of the clocks
+
+    def check(size: str) -> None:
+        for name, url, queries in pages:
+            with subtests.test(f"{name}, {size}"), django_assert_num_queries(queries):
+                assert client.get(url).status_code == 200
+
+    check("1 agreement, 1 request")
+    _agreements_grow(desk, agreement, terms)
+    check("7 agreements, 9 requests, 3 versions")
+    assert len(client.get("/agreements/").context["agreements"]) == 7
+    assert len(client.get(f"/agreements/{agreement.pk}/").context["timeline"]) == 3
