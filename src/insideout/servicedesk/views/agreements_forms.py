@@ -42,7 +42,6 @@ HOURS_MINUTES_RE = re.compile(
     re.IGNORECASE,
 )
 CLOCK_RE = re.compile(r"^(?P<hours>\d{1,4}):(?P<minutes>[0-5]\d)$")
-DURATION_HELP = _("e.g. 4h, 4h 30m or 90 (minutes)")
 BOTH_OR_NEITHER = _("Give both targets for this priority, or leave both empty to keep the public standard.")
 
 
@@ -119,6 +118,10 @@ class ServiceRow:
     checkbox: Any  # the service's box of the ``services`` checkboxes
     cells: list[TargetCell]
 
+    @property
+    def has_errors(self) -> bool:
+        return any(cell.first.errors or cell.resolution.errors for cell in self.cells)
+
 
 def _cell(service_id: int, priority: str, metric: str) -> str:
     return f"target-{service_id}-{priority}-{metric}"
@@ -141,7 +144,7 @@ class AgreementForm(forms.Form):
         help_text=_("Requests from its members, and from the units below it, run under the agreement."),
         error_messages={"required": _("Choose the unit the agreement serves.")},
     )
-    title = _text(_("Title"), limit=MAX_TITLE)
+    title = _text(_("Title of the agreement"), limit=MAX_TITLE)
     services = forms.TypedMultipleChoiceField(
         label=_("Services"),
         coerce=int,
@@ -202,12 +205,16 @@ class AgreementForm(forms.Form):
             del self.fields["provider"], self.fields["consumer"]
         if needs_reason:
             self.fields["reason"].required = True
+            self.fields["reason"].required_mark = True  # type: ignore[attr-defined]
             self.fields["reason"].error_messages["required"] = gettext(
                 "Say why the terms change; both sides read it with the proposal."
             )
         else:
             del self.fields["reason"]
         self.fields["title"].widget.attrs["placeholder"] = gettext("e.g. IT support for Sales")
+        for name in ("provider", "consumer", "title"):
+            if name in self.fields:
+                self.fields[name].required_mark = True  # type: ignore[attr-defined]
         self.service_list = list(services)
         self.fields["services"].choices = [  # type: ignore[attr-defined]
             (service.pk, service.name) for service in self.service_list
@@ -220,7 +227,7 @@ class AgreementForm(forms.Form):
         for service in self.service_list:
             for priority in Priority.values:
                 for metric, words in (("first", _("first response")), ("resolution", _("resolution"))):
-                    field = DurationField(label=f"{priority} {words}", help_text=DURATION_HELP)
+                    field = DurationField(label=f"{priority} {words}")
                     field.widget.attrs["aria-label"] = gettext("%(priority)s, %(metric)s: %(service)s") % {
                         "priority": priority,
                         "metric": words,

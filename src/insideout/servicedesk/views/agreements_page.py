@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils.formats import number_format
@@ -27,6 +27,7 @@ from insideout.servicedesk.cooperation.selectors import Satisfaction
 from insideout.servicedesk.models import Metric, Priority, Service
 from insideout.servicedesk.views.manage import duration_text
 
+ONE_GO = timedelta(minutes=1)
 PENDING_STATES = (AgreementVersionState.DRAFT, AgreementVersionState.PROPOSED)
 
 # The terms a revision may change, as the page names them.
@@ -186,7 +187,9 @@ def version_steps(agreement: Agreement, versions: Sequence[AgreementVersion]) ->
     units = side_units(agreement)
     result = []
     for version in versions:
-        steps = [Step(version.created_at, _("written"))]
+        # Written and proposed in one go: the proposal says it all.
+        proposed_at_once = version.proposed_at is not None and version.proposed_at - version.created_at < ONE_GO
+        steps = [] if proposed_at_once else [Step(version.created_at, _("written"))]
         if version.proposed_at is not None:
             steps.append(Step(version.proposed_at, _("proposed by"), version.proposed_by))
         for side in (PROVIDER, CONSUMER):
