@@ -8,18 +8,22 @@ Security) and assignment rules (manual, round robin, least open work).
 
 Then two years of requests. Each request's life is planned on the business calendar its standard
 counts on: filed mostly within opening hours, answered and resolved mostly within target (some
-late), paused while waiting on the requester and resumed by their reply, sometimes reopened, then
-closed by the requester or automatically. Only what happened before ``now`` is written, so the
-recent requests are still open: new, unassigned, in progress, waiting, at risk or breached. The
-documented sign-ins get stories of their own (:data:`NAMED_STORIES`).
+late), paused while waiting on the requester and resumed by their reply, now and then held up by an
+obstacle (an outside party, the requester's manager, or another desk's request; it pauses the
+resolution clock where the standard says so, ADR 0011), sometimes reopened, then closed by the
+requester or automatically. A request from a unit with an internal service agreement runs under it,
+and its clocks under the agreed standards (``cooperation.demo.AgreementBook``, ADR 0012). Only what
+happened before ``now`` is written, so the recent requests are still open: new, unassigned, in
+progress, waiting, at risk or breached. The documented sign-ins get stories of their own
+(:data:`NAMED_STORIES`).
 
 Every change is written as the services write it: the same event types and payloads, with
 historical ``occurred_at`` (``events_record_bulk(dispatch=False)``: history only, nobody is
 notified), and each request's clocks and queue fields come from the same replay
 (``clockstore.replay`` and ``clockstore.flags_for``) over exactly the history written. Warnings the
 per-minute sweep would have given (at risk, breached) are recorded at the instant they fell due,
-so the first sweep after the load has nothing old to announce. Requests, comments and watchers go
-in with one ``executemany`` per table and chunk (``people.demo.Rows``). The plan is drawn from one
+so the first sweep after the load has nothing old to announce. Requests, comments, watchers, clocks
+and obstacles go in with one ``executemany`` per table and chunk (``people.demo.Rows``). The plan is drawn from one
 ``random.Random``; the same seed, organisation and ``now`` give the same desks and requests.
 """
 
@@ -49,6 +53,7 @@ from insideout.people.models import Employee, Unit, UnitKind
 from insideout.servicedesk import clockstore, selectors, services
 from insideout.servicedesk.clocks import HistoryEntry
 from insideout.servicedesk.cooperation import demo as cooperation_demo
+from insideout.servicedesk.cooperation.models import AgreementTarget, Obstacle, ObstacleState, WaitingOn
 from insideout.servicedesk.fields import FieldSpec, clean_field_values
 from insideout.servicedesk.models import (
     OPEN_STATUSES,
@@ -111,6 +116,9 @@ class DeskDef:
     asks: tuple[str, ...] = field(default=())  # questions the desk asks its requesters
     # Standards tightened once: (request type, priority, days ago, first response, resolution minutes).
     revisions: tuple[tuple[str, str, int, int, int], ...] = ()
+    # What blocks work now and then (ADR 0011): what is blocking, and the outside party it waits on.
+    blockers: tuple[tuple[str, str], ...] = ()
+    obstacles_pause: bool = False  # the standards let an open obstacle pause the resolution clock
 
 
 def _days(names: tuple[str, ...], *intervals: tuple[str, str]) -> dict[str, list[list[str]]]:
@@ -139,6 +147,11 @@ IT_DESK = DeskDef(
         "Which device is it (the asset tag is on the sticker underneath)?",
         "Could you restart once and tell me whether it still happens?",
         "Is anyone else in your team affected, or only you?",
+    ),
+    blockers=(
+        ("The replacement part is on back order at the manufacturer.", "The laptop manufacturer"),
+        ("The software vendor's support is analysing the crash on their side.", "The software vendor's support"),
+        ("Our internet provider is repairing a fault on the line.", "The internet provider"),
     ),
     services=(
         ServiceDef(
@@ -378,6 +391,10 @@ HR_DESK = DeskDef(
         "Which language and address should the letter have?",
         "Has your manager agreed already? If so, add them as a watcher.",
     ),
+    blockers=(
+        ("The payroll bureau has to confirm the figures first.", "The payroll bureau"),
+        ("The pension provider is checking the contract.", "The pension provider"),
+    ),
     services=(
         ServiceDef(
             "Letters and certificates",
@@ -566,6 +583,10 @@ FINANCE_DESK = DeskDef(
         "Which cost centre should we book this on?",
         "Could you confirm the amount and the currency?",
     ),
+    blockers=(
+        ("The bank is investigating the payment.", "The bank"),
+        ("The supplier has to send a corrected invoice.", "The supplier"),
+    ),
     services=(
         ServiceDef(
             "Expenses",
@@ -700,6 +721,12 @@ FACILITIES_DESK = DeskDef(
         "Which room or floor exactly? A photo helps.",
         "When would it suit you that the technician comes by?",
     ),
+    blockers=(
+        ("The spare part is ordered; the supplier delivers it next week.", "The spare parts supplier"),
+        ("The landlord has to approve the work on the building.", "The landlord"),
+        ("Our electrical contractor has to come and check first.", "The electrical contractor"),
+    ),
+    obstacles_pause=True,
     services=(
         ServiceDef(
             "Repairs",
@@ -831,6 +858,10 @@ LEGAL_DESK = DeskDef(
         "Could you attach the latest draft as a Word file?",
         "Who signs on the other side, and by when?",
     ),
+    blockers=(
+        ("The other party's lawyers are reviewing our changes.", "The other party's lawyers"),
+        ("The notary needs the signed originals.", "The notary"),
+    ),
     services=(
         ServiceDef(
             "Contracts",
@@ -936,6 +967,10 @@ MARKETING_DESK = DeskDef(
     asks=(
         "Could you share the brief or an example you like?",
         "Which sizes and formats do you need?",
+    ),
+    blockers=(
+        ("The print shop is waiting for the paper delivery.", "The print shop"),
+        ("The translation agency delivers on Friday.", "The translation agency"),
     ),
     services=(
         ServiceDef(
@@ -1059,6 +1094,11 @@ PROCUREMENT_DESK = DeskDef(
     },
     share=0.05,
     asks=("Could you add a second quote so we can compare?", "Which budget does this come from?"),
+    blockers=(
+        ("The supplier is preparing a new quote.", "The supplier"),
+        ("The credit check of the new supplier is not back yet.", "The credit agency"),
+    ),
+    obstacles_pause=True,
     services=(
         ServiceDef(
             "Purchasing",
@@ -1113,6 +1153,13 @@ SECURITY_DESK = DeskDef(
     },
     share=0.05,
     asks=("Please forward the suspicious e-mail as an attachment.", "Did you enter a password or open an attachment?"),
+    blockers=(
+        ("The tool's vendor has not answered our security questionnaire yet.", "The tool's vendor"),
+        (
+            "The badge system's maintenance company has to reprogram the reader.",
+            "The badge system's maintenance company",
+        ),
+    ),
     services=(
         ServiceDef(
             "Security incidents",
@@ -1264,6 +1311,11 @@ REOPENINGS = (
     "Thanks, but one part is still missing. Could you have another look?",
     "Not quite there yet, the second item did not arrive.",
 )
+# Obstacles (a desk's own outside parties are in its ``blockers``).
+BLOCKERS = (("The supplier has not delivered yet.", "The supplier"),)
+WAITS_ON_REQUEST = ("This needs {key} done first.", "We are waiting for {key} to be finished.")
+WAITS_ON_PERSON = ("{first} has to approve this first.", "Waiting for {first}'s sign-off.")
+OBSTACLE_NOTES = ("Cleared; we are back on it.", "They answered, so we can go on.", "Sorted out after a call.", "")
 DESCRIPTIONS = (
     "{subject}.\n\nThanks in advance!",
     "Hello,\n\n{subject}. Details are in the form below.\n\nBest regards,\n{first}",
@@ -1300,6 +1352,10 @@ class NamedStory:
     reopen: bool = False
     requester_closes: bool = False
     reply_hours: float = 5.0
+    # An obstacle ("outside" or "request": on another desk's request one of this desk's agents filed),
+    # flagged this share into the work and still open now.
+    obstacle: str = ""
+    obstacle_at: float = 0.1
 
 
 NAMED_STORIES: tuple[NamedStory, ...] = (
@@ -1331,6 +1387,17 @@ NAMED_STORIES: tuple[NamedStory, ...] = (
         metric=Metric.FIRST_RESPONSE,
         fr=0.9,
     ),
+    NamedStory(
+        "FAC",
+        "Something is broken",
+        "P3",
+        "Heating not working in room 3.12",
+        "alex",
+        running=0.7,
+        fr=0.2,
+        res=1.3,
+        obstacle="outside",
+    ),
     # sam (an IT agent): open work that is on track, at risk and breached.
     NamedStory(
         "IT", "Software problem", "P3", "Spreadsheet crashes on save", assignee="sam", running=0.82, fr=0.2, res=1.5
@@ -1361,6 +1428,19 @@ NAMED_STORIES: tuple[NamedStory, ...] = (
         assign_early=True,
     ),
     NamedStory("IT", "Software problem", "P3", "Video calls freeze", assignee="sam", running=0.3, fr=0.25, res=0.9),
+    # sam's laptop order at Procurement, which one of his open requests waits on ("blocking others").
+    NamedStory("PRC", "Buy something", "P3", "Laptops for the new starters", "sam", running=0.6, fr=0.3, res=1.6),
+    NamedStory(
+        "IT",
+        "New laptop",
+        "P3",
+        "Laptop for a new colleague",
+        assignee="sam",
+        running=0.5,
+        fr=0.2,
+        res=1.5,
+        obstacle="request",
+    ),
 )
 
 # --- Loading ----------------------------------------------------------------------------------
@@ -1374,6 +1454,10 @@ RECENT_DAYS = 21
 RECENT_SHARE = 0.1  # of the requests, filed in the last RECENT_DAYS: the open work of today
 IN_HOURS_SHARE = 0.85  # filed within the desk's opening hours
 CHUNK_SIZE = 2000  # requests planned and written per round trip
+OBSTACLED = 0.08  # of the requests worked on: an obstacle holds the work for a while
+OBSTACLE_ON_REQUEST = 0.3  # of those: another desk's request that an agent of this desk filed
+OBSTACLE_ON_PERSON = 0.15  # the requester's manager, who has to approve
+OBSTACLE_LEFT_OPEN = 0.25  # an outside party's: nobody clears it until the request is resolved
 _PRIORITY_WEIGHTS = {"P1": 3, "P2": 17, "P3": 55, "P4": 25}
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _UTC = ZoneInfo("UTC")
@@ -1449,6 +1533,9 @@ class _Shape:
     on_behalf: bool = False
     filed_priority: str | None = None  # the priority triage changed from
     assign_early: bool = False
+    obstacle: str = ""  # "any" kind drawn later, or "outside" or "request"
+    obstacle_at: float | None = None  # share of the work when it is flagged (None: drawn)
+    obstacle_hours: float | None = None  # how long it holds the work (None: drawn)
 
 
 @dataclass
@@ -1463,6 +1550,8 @@ class _Planned:
     subject: str = ""
     pk: int = 0
     number: int = 0
+    on_behalf: int | None = None
+    agreement: cooperation_demo.AgreementHistory | None = None  # the internal service agreement it runs under
 
 
 @dataclass(slots=True)
@@ -1473,6 +1562,21 @@ class _Act:
     payload: dict[str, Any]
     comment: tuple[int, str, bool] | None = None  # author, body, internal
     auto_close_at: datetime | None = None
+    obstacle: _Obstacle | None = None  # flagged or resolved by this act
+
+
+@dataclass(slots=True)
+class _Obstacle:
+    """An obstacle as the story plans it; its key is given when its flagging is written."""
+
+    flagged_by: int
+    description: str
+    waiting_on: str
+    expected_at: datetime
+    person: int | None = None
+    waited: int | None = None  # a request
+    outside: str = ""
+    pk: int = 0
 
 
 @dataclass
@@ -1487,6 +1591,24 @@ class _Person:
 
 def _no_progress(phase: str, done: int, total: int) -> None:
     return None
+
+
+def _flagged(obstacle: _Obstacle, waited_key: str) -> dict[str, Any]:
+    """``servicedesk.obstacle_flagged``'s payload; its ``obstacle`` is set when the flagging is written."""
+    return {
+        "obstacle": None,
+        "description": obstacle.description,
+        "waiting_on": str(obstacle.waiting_on),
+        "waiting_on_person": obstacle.person,
+        "waiting_on_request": obstacle.waited,
+        "waiting_on_key": waited_key,
+        "waiting_on_outside": obstacle.outside,
+        "expected_at": obstacle.expected_at.isoformat(),
+    }
+
+
+def _cleared(obstacle: _Obstacle, note: str, how: str) -> dict[str, Any]:
+    return {"obstacle": None, "note": note, "how": how, "expected_at": obstacle.expected_at.isoformat()}
 
 
 @cache
@@ -1511,7 +1633,7 @@ def _elapsed_back(calendar: BusinessCalendar, now: datetime, business: timedelta
     return low.replace(microsecond=0)
 
 
-def _next_pk(model: type[Request] | type[Comment] | type[RequestClock] | type[Watcher]) -> int:
+def _next_pk(model: type[Request] | type[Comment] | type[RequestClock] | type[Watcher] | type[Obstacle]) -> int:
     return int(model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
 
 
@@ -1567,9 +1689,11 @@ def desks_load(
     progress("desks", len(loader.desks), len(loader.desks))
     cooperation_events = 0
     if requests:
+        # The internal service agreements first: requests from their consumers run under them.
+        loader.agreements = cooperation_demo.agreements_load(now=now)
         loader.requests(requests, progress)
         # Commitments, negotiations, ratings and thanks over the history just written.
-        cooperation = cooperation_demo.cooperation_load(seed=seed, now=now)
+        cooperation = cooperation_demo.cooperation_load(seed=seed, now=now, agreements=loader.agreements)
         progress("promises and ratings", cooperation.commitments, cooperation.commitments)
         cooperation_events = cooperation.events
     return DemoResult(
@@ -1606,6 +1730,7 @@ class _Loader:
         "auto_close_at",
         "next_due_at",
         "sla_flag",
+        "agreement_id",
     )
     COMMENT_COLUMNS = ("id", "request_id", "author_id", "body", "body_html", "internal", "created_at")
     # Explicit keys: a NULL id would be refused by PostgreSQL's identity columns.
@@ -1615,12 +1740,18 @@ class _Loader:
         "elapsed_seconds", "computed_at", "due_at", "at_risk_at", "met_at", "breached_at", "at_risk_notified_at",
         "breach_notified_at",
     )  # fmt: skip
+    OBSTACLE_COLUMNS = (
+        "id", "request_id", "flagged_by_id", "description", "waiting_on", "waiting_on_person_id",
+        "waiting_on_request_id", "waiting_on_outside", "expected_at", "state", "resolved_at", "resolved_by_id",
+        "resolution_note", "created_at", "updated_at",
+    )  # fmt: skip
 
     def __init__(self, *, seed: int, now: datetime) -> None:
         self.rng = random.Random(f"servicedesk:{seed}")  # noqa: S311 - demo data, not security
         self.now = now
         self.start = now - timedelta(days=HISTORY_DAYS + 7)
         self.desks: list[_Desk] = []
+        self.agreements: cooperation_demo.AgreementBook | None = None
         self.service_count = self.type_count = 0
         self.request_count = self.comment_count = self.event_count = 0
         self.people: dict[int, _Person] = {
@@ -1761,6 +1892,7 @@ class _Loader:
                         business_hours=business_hours,
                         at_risk_percent=definition.at_risk_percent,
                         pausing_statuses=list(services.DEFAULT_PAUSING),
+                        obstacles_pause_resolution=definition.obstacles_pause,
                         created_at=self.start,
                         created_by_id=lead_user,
                     )
@@ -1778,6 +1910,7 @@ class _Loader:
                         business_hours=old.business_hours,
                         at_risk_percent=old.at_risk_percent,
                         pausing_statuses=old.pausing_statuses,
+                        obstacles_pause_resolution=old.obstacles_pause_resolution,
                         created_at=at,
                         created_by_id=lead_user,
                     )
@@ -1847,6 +1980,7 @@ class _Loader:
         self.next_comment = _next_pk(Comment)
         self.next_clock = _next_pk(RequestClock)
         self.next_watcher = _next_pk(Watcher)
+        self.next_obstacle = _next_pk(Obstacle)
         writer = _Writer(self)
         for start in range(0, len(planned), CHUNK_SIZE):
             writer.write(planned[start : start + CHUNK_SIZE])
@@ -1857,9 +1991,36 @@ class _Loader:
                 kind.request_type.last_assignee_id = kind.last_assignee  # round robin's cursor
         Desk.objects.bulk_update([ctx.desk for ctx in desks], ["next_number"])
         RequestType.objects.bulk_update([kind.request_type for ctx in desks for kind in ctx.types], ["last_assignee"])
+        if self.agreements is not None:
+            self.agreements.standards_write()  # the agreed standards the clocks are bound to
         with connection.cursor() as cursor:
-            for statement in connection.ops.sequence_reset_sql(no_style(), [Request, Comment, RequestClock, Watcher]):
+            for statement in connection.ops.sequence_reset_sql(
+                no_style(), [Request, Comment, RequestClock, Watcher, Obstacle]
+            ):
                 cursor.execute(statement)
+
+    def agreement_for(
+        self, ctx: _Desk, kind: _Type, person: int, at: datetime
+    ) -> cooperation_demo.AgreementHistory | None:
+        """The agreement a request of this type made at ``at`` for ``person`` runs under, if any."""
+        if self.agreements is None:
+            return None
+        return self.agreements.agreement_for(
+            provider_unit_id=ctx.desk.unit_id,
+            service_id=kind.request_type.service_id,
+            unit_path=self.people[person].unit_path,
+            at=at,
+        )
+
+    def standard_at(
+        self, kind: _Type, agreement: cooperation_demo.AgreementHistory | None, priority: str, at: datetime
+    ) -> ServiceStandard:
+        """The standard a clock bound at ``at`` runs under (``agreement_selectors.standard_for`` then):
+        the agreed one when the request's agreement has a target for it, else the public version."""
+        public = kind.standard_at(priority, at)
+        if agreement is None or self.agreements is None:
+            return public
+        return self.agreements.standard(agreement, public=public, service_id=kind.request_type.service_id, at=at)
 
     def _plan(self, ctx: _Desk) -> _Planned:
         rng = self.rng
@@ -1892,6 +2053,7 @@ class _Loader:
             watcher=rng.random() < 0.12,
             on_behalf=rng.random() < 0.04,
             filed_priority=filed if filed != priority else None,
+            obstacle="any" if rng.random() < OBSTACLED else "",
         )
         return _Planned(ctx, kind, created, priority, requester, shape, subject=rng.choice(kind.definition.subjects))
 
@@ -1910,12 +2072,17 @@ class _Loader:
             standard = kind.standards[story.priority]
             calendar = clockstore.calendar_for(ctx.desk.calendar_id if standard.business_hours else None)
             if story.running is not None:
-                minutes = (
-                    standard.first_response_minutes
-                    if story.metric == Metric.FIRST_RESPONSE
-                    else standard.resolution_minutes
-                )
-                created = _elapsed_back(calendar, self.now, timedelta(minutes=minutes * story.running))
+                created = self._running_since(calendar, story, standard)
+                requester = requester or self._requester(ctx, created)
+                agreement = self.agreement_for(ctx, kind, requester, created)
+                agreed = (
+                    self.agreements.target(agreement, service_id=kind.request_type.service_id,
+                                           priority=story.priority, at=created)
+                    if self.agreements is not None and agreement is not None
+                    else None
+                )  # fmt: skip
+                if agreed is not None:  # the share runs of the agreed target
+                    created = self._running_since(calendar, story, agreed)
             else:
                 created = self._when(ctx, around=self.now - timedelta(days=story.days_ago))
             shape = _Shape(
@@ -1926,6 +2093,9 @@ class _Loader:
                 requester_closes=story.requester_closes,
                 reply_hours=(story.reply_hours,),
                 assign_early=story.assign_early,
+                obstacle=story.obstacle,
+                obstacle_at=story.obstacle_at,
+                obstacle_hours=10_000.0,  # still in the way now
             )
             planned.append(
                 _Planned(
@@ -1940,6 +2110,16 @@ class _Loader:
                 )
             )
         return planned
+
+    def _running_since(
+        self, calendar: BusinessCalendar, story: NamedStory, standard: ServiceStandard | AgreementTarget
+    ) -> datetime:
+        """When a story's request was filed so that ``story.running`` of the clock's target has run by now."""
+        assert story.running is not None
+        minutes = (
+            standard.first_response_minutes if story.metric == Metric.FIRST_RESPONSE else standard.resolution_minutes
+        )
+        return _elapsed_back(calendar, self.now, timedelta(minutes=minutes * story.running))
 
     def _when(self, ctx: _Desk, around: datetime | None = None) -> datetime:
         """When a request is filed: more of them lately, most within the desk's opening hours."""
@@ -2000,16 +2180,33 @@ class _Writer:
         self.comments = people_demo.Rows(Comment, _Loader.COMMENT_COLUMNS)
         self.watchers = people_demo.Rows(Watcher, _Loader.WATCHER_COLUMNS)
         self.clocks = people_demo.Rows(RequestClock, _Loader.CLOCK_COLUMNS)
+        self.obstacles = people_demo.Rows(Obstacle, _Loader.OBSTACLE_COLUMNS)
         self.users = {pk: person.user_id for pk, person in self.people.items()}
         self.events: list[Event] = []
+        # Requests that agents of a desk filed at other desks, in the order filed, for obstacles to wait
+        # on: (filed, first resolved, request, key, the agent).
+        self.filed: dict[int, list[tuple[datetime, datetime, int, str, int]]] = {}
+        self.desks_of: dict[int, list[int]] = {}
+        for ctx in loader.desks:
+            for agent in ctx.agents:
+                self.desks_of.setdefault(agent, []).append(ctx.desk.pk)
 
     def write(self, planned: Sequence[_Planned]) -> None:
         for plan in planned:
-            self._request(plan, self._story(plan))
+            if plan.shape.on_behalf:
+                colleague = self.rng.choice(plan.desk.requesters)
+                plan.on_behalf = colleague if colleague != plan.requester else None
+            plan.agreement = self.loader.agreement_for(
+                plan.desk, plan.kind, plan.on_behalf or plan.requester, plan.created
+            )
+            acts = self._story(plan)
+            self._note_filed(plan, acts)
+            self._request(plan, acts)
         self.requests.flush()
         self.loader.comment_count += self.comments.flush()
         self.watchers.flush()
         self.clocks.flush()
+        self.obstacles.flush()
         self.loader.event_count += len(events_record_bulk(self.events, dispatch=False))
         self.loader.request_count += len(planned)
         self.events = []
@@ -2018,7 +2215,7 @@ class _Writer:
 
     def _story(self, plan: _Planned) -> list[_Act]:  # noqa: C901 - one request's life, step by step
         rng, shape, ctx, kind = self.rng, plan.shape, plan.desk, plan.kind
-        standard = kind.standard_at(plan.priority, plan.created)
+        standard = self.loader.standard_at(kind, plan.agreement, plan.priority, plan.created)
         calendar = clockstore.calendar_for(ctx.desk.calendar_id if standard.business_hours else None)
         first_target = timedelta(minutes=standard.first_response_minutes)
         resolution_target = timedelta(minutes=standard.resolution_minutes)
@@ -2048,10 +2245,20 @@ class _Writer:
         def resolve(agent: int) -> None:
             status(Status.RESOLVED, agent)
             acts[-1].auto_close_at = services._auto_close_at(ctx.desk, at)  # noqa: SLF001 - the service's own rule
+            resolutions.append(acts[-1])
+            for obstacle in left_open:  # resolved with the request, after its status change
+                cleared = _cleared(obstacle, "", "request_resolved")
+                acts.append(_Act(at, clockstore.OBSTACLE_RESOLVED, agent, cleared, obstacle=obstacle))
+            left_open.clear()
 
+        left_open: list[_Obstacle] = []
+        resolutions: list[_Act] = []
         filed = shape.filed_priority or plan.priority
         key = f"{ctx.definition.prefix}-{plan.number}"
-        acts.append(_Act(at, clockstore.REQUEST_OPENED, requester, {"number": key, "priority": filed, "status": "new"}))
+        opened: dict[str, Any] = {"number": key, "priority": filed, "status": "new"}
+        if plan.agreement is not None:
+            opened["agreement"] = plan.agreement.agreement.pk
+        acts.append(_Act(at, clockstore.REQUEST_OPENED, requester, opened))
         assignee = plan.assignee
         assigned = True
         if kind.definition.assignment != "manual" and assignee is None:
@@ -2109,6 +2316,7 @@ class _Writer:
                 [(rng.random(), "note") for _ in range(shape.notes)]
                 + [(rng.random(), "wait") for _ in range(shape.waits)]
                 + ([(rng.random(), "nudge")] if shape.nudge else [])
+                + ([(shape.obstacle_at or rng.random(), "obstacle")] if shape.obstacle else [])
             )
             done = timedelta(0)
             for share, step in steps:
@@ -2119,6 +2327,8 @@ class _Writer:
                     comment(colleague, rng.choice(NOTES), internal=True)
                 elif step == "nudge":
                     comment(requester, rng.choice(NUDGES))
+                elif step == "obstacle":
+                    at = self._obstacle(plan, acts, at, assignee, left_open)
                 else:
                     comment(assignee, rng.choice(asks))
                     status(Status.WAITING_ON_REQUESTER, assignee)
@@ -2127,7 +2337,7 @@ class _Writer:
             at = calendar.add(at, remaining - done)
             comment(assignee, rng.choice(RESOLUTIONS).format(first=first_name))
             resolve(assignee)
-        auto_close = acts[-1].auto_close_at
+        auto_close = resolutions[-1].auto_close_at
         assert auto_close is not None
         if shape.reopen:
             at += min(timedelta(hours=rng.uniform(1, 24)), (auto_close - at) / 2)
@@ -2135,7 +2345,7 @@ class _Writer:
             at = calendar.add(at, resolution_target * rng.uniform(0.05, 0.25))
             comment(assignee, rng.choice(RESOLUTIONS).format(first=first_name))
             resolve(assignee)
-            auto_close = acts[-1].auto_close_at
+            auto_close = resolutions[-1].auto_close_at
             assert auto_close is not None
         if shape.requester_closes:
             at += min(timedelta(minutes=rng.uniform(5, 24 * 60)), (auto_close - at) * 0.9)
@@ -2145,6 +2355,83 @@ class _Writer:
             status(Status.CLOSED, None, reason="auto_closed")
         self._note_load(ctx, acts, assignee)
         return acts
+
+    def _obstacle(
+        self, plan: _Planned, acts: list[_Act], at: datetime, assignee: int, left_open: list[_Obstacle]
+    ) -> datetime:
+        """Flag an obstacle at ``at`` and hold the work until it is out of the way; returns when the
+        work goes on. It waits on another desk's request (flagged by the agent of this desk who filed
+        it, cleared when that request is resolved), on the requester's manager, or on an outside party
+        (now and then left open until the request is resolved)."""
+        rng, shape = self.rng, plan.shape
+        roll = rng.random()
+        hold = timedelta(hours=shape.obstacle_hours or min(240.0, rng.lognormvariate(2.7, 0.9)))
+        expected = (at + hold * rng.uniform(0.7, 1.5)).replace(second=0, microsecond=0) + timedelta(minutes=1)
+        manager = self.people[plan.requester].manager
+        waited = (
+            self._waited(plan, at)
+            if shape.obstacle == "request" or (shape.obstacle == "any" and roll < OBSTACLE_ON_REQUEST)
+            else None
+        )
+        if waited is not None:
+            agent, request_id, key, resolved = waited
+            obstacle = _Obstacle(agent, rng.choice(WAITS_ON_REQUEST).format(key=key), WaitingOn.REQUEST, expected,
+                                 waited=request_id)  # fmt: skip
+            payload = _flagged(obstacle, key)
+            until = resolved + timedelta(minutes=rng.randint(10, 120))
+        elif (
+            shape.obstacle == "any"
+            and OBSTACLE_ON_REQUEST <= roll < OBSTACLE_ON_REQUEST + OBSTACLE_ON_PERSON
+            and manager in self.people
+            and manager != assignee
+        ):
+            first = self.people[manager].first_name
+            obstacle = _Obstacle(assignee, rng.choice(WAITS_ON_PERSON).format(first=first), WaitingOn.PERSON,
+                                 expected, person=manager)  # fmt: skip
+            payload = _flagged(obstacle, "")
+            until = at + hold
+        else:
+            description, party = rng.choice(plan.desk.definition.blockers or BLOCKERS)
+            obstacle = _Obstacle(assignee, description, WaitingOn.OUTSIDE, expected, outside=party)
+            payload = _flagged(obstacle, "")
+            until = at + hold
+            if shape.obstacle == "any" and rng.random() < OBSTACLE_LEFT_OPEN:
+                acts.append(_Act(at, clockstore.OBSTACLE_FLAGGED, obstacle.flagged_by, payload, obstacle=obstacle))
+                left_open.append(obstacle)
+                return until
+        acts.append(_Act(at, clockstore.OBSTACLE_FLAGGED, obstacle.flagged_by, payload, obstacle=obstacle))
+        until = max(until, at + timedelta(minutes=5))
+        cleared = _cleared(obstacle, rng.choice(OBSTACLE_NOTES), "resolved")
+        acts.append(_Act(until, clockstore.OBSTACLE_RESOLVED, assignee, cleared, obstacle=obstacle))
+        return until
+
+    def _waited(self, plan: _Planned, at: datetime) -> tuple[int, int, str, datetime] | None:
+        """A request still open at ``at`` that an agent of the plan's desk filed at another desk:
+        (the agent, the request, its key, when it is resolved). The latest filed of the last 60 days."""
+        since = at - timedelta(days=60)
+        for filed, resolved, request_id, key, agent in reversed(self.filed.get(plan.desk.desk.pk, ())):
+            if filed < since:
+                break
+            if filed <= at < resolved:
+                return agent, request_id, key, resolved
+        return None
+
+    def _note_filed(self, plan: _Planned, acts: list[_Act]) -> None:
+        """Remember a request an agent of another desk filed, for that desk's obstacles to wait on."""
+        desks = [pk for pk in self.desks_of.get(plan.requester, ()) if pk != plan.desk.desk.pk]
+        if not desks:
+            return
+        resolved = next(
+            (
+                act.at
+                for act in acts
+                if act.type == clockstore.REQUEST_STATUS_CHANGED and act.payload["to"] == Status.RESOLVED
+            ),
+            self.now + timedelta(days=3650),  # (every story is resolved at some time)
+        )
+        key = f"{plan.desk.definition.prefix}-{plan.number}"
+        for desk in desks:
+            self.filed.setdefault(desk, []).append((plan.created, resolved, plan.pk, key, plan.requester))
 
     def _auto_assignee(self, ctx: _Desk, kind: _Type, at: datetime) -> int:
         """Round robin over the desk's agents by id, or the one with the least open work then."""
@@ -2181,6 +2468,8 @@ class _Writer:
         updated = plan.created
         history: list[HistoryEntry] = []
         applied: list[tuple[_Act, int]] = []  # each act that happened, with the history before it
+        flagged: list[tuple[_Obstacle, datetime]] = []
+        cleared: dict[int, _Act] = {}
         request_id = str(plan.pk)
         for act in acts:
             if act.at > now:
@@ -2193,6 +2482,14 @@ class _Writer:
                     loader.next_comment, plan.pk, author, body, _html(body), internal, self.loader.datetime(act.at)
                 )
                 loader.next_comment += 1
+            if act.obstacle is not None:
+                if act.type == clockstore.OBSTACLE_FLAGGED:
+                    act.obstacle.pk = loader.next_obstacle
+                    loader.next_obstacle += 1
+                    flagged.append((act.obstacle, act.at))
+                else:
+                    cleared[act.obstacle.pk] = act
+                act.payload["obstacle"] = act.obstacle.pk
             if act.type == services.REQUEST_ASSIGNED:
                 assignee = act.payload["to"]
             elif act.type == services.REQUEST_PRIORITY_CHANGED:
@@ -2210,8 +2507,8 @@ class _Writer:
                     closed, auto_close = act.at, None
                 elif previous in (Status.RESOLVED, Status.CLOSED):
                     resolved = auto_close = None
-            if act.type != services.REQUEST_WATCHER_ADDED:
-                updated = act.at
+            if act.type != services.REQUEST_WATCHER_ADDED and act.obstacle is None:
+                updated = act.at  # obstacles are the cooperation layer's: the request row stays as it is
             self.events.append(
                 Event(
                     type=act.type,
@@ -2241,11 +2538,8 @@ class _Writer:
             clocks.append(request_clock)
             self.clocks.add(*(self._db(getattr(request_clock, name)) for name in _Loader.CLOCK_COLUMNS))
         next_due, flag = clockstore.flags_for(status=status, clocks=clocks, now=now)
+        self._obstacle_rows(plan, flagged, cleared)
 
-        on_behalf = None
-        if plan.shape.on_behalf:
-            colleague = rng.choice(ctx.requesters)
-            on_behalf = colleague if colleague != plan.requester else None
         values = self._field_values(kind, plan)
         description = rng.choice(DESCRIPTIONS).format(
             subject=plan.subject, first=self.people[plan.requester].first_name
@@ -2257,7 +2551,7 @@ class _Writer:
             plan.number,
             kind.request_type.pk,
             plan.requester,
-            on_behalf,
+            plan.on_behalf,
             assignee,
             priority,
             status,
@@ -2273,27 +2567,59 @@ class _Writer:
             dt(auto_close) if auto_close else None,
             dt(next_due) if next_due else None,
             flag,
+            plan.agreement.agreement.pk if plan.agreement is not None else None,
         )
+
+    def _obstacle_rows(
+        self, plan: _Planned, flagged: list[tuple[_Obstacle, datetime]], cleared: dict[int, _Act]
+    ) -> None:
+        """The request's obstacles as they stand now: resolved, or still open."""
+        dt = self.loader.datetime
+        for obstacle, at in flagged:
+            done = cleared.get(obstacle.pk)
+            self.obstacles.add(
+                obstacle.pk,
+                plan.pk,
+                obstacle.flagged_by,
+                obstacle.description,
+                str(obstacle.waiting_on),
+                obstacle.person,
+                obstacle.waited,
+                obstacle.outside,
+                dt(obstacle.expected_at),
+                str(ObstacleState.RESOLVED if done is not None else ObstacleState.OPEN),
+                dt(done.at) if done is not None else None,
+                done.actor if done is not None else None,
+                done.payload["note"] if done is not None else "",
+                dt(at),
+                dt(done.at if done is not None else at),
+            )
 
     def _bound_standards(
         self, plan: _Planned, applied: list[tuple[_Act, int]], history: list[HistoryEntry]
     ) -> dict[str, ServiceStandard]:
         """The standard version each clock is bound to, as the services would have left it.
 
-        A clock is bound when the request is filed; a priority change (``request_priority_set``) and a
-        revision of the standard (``clocks_recompute``, over the requests open then) bind every clock not
-        finished at that moment to the version then current; finished clocks keep theirs.
+        A clock is bound when the request is filed; a priority change (``request_priority_set``), a
+        revision of the standard and an accepted revision of the request's agreement
+        (``clocks_recompute``, over the requests open then) bind every clock not finished at that
+        moment to the version then current; finished clocks keep theirs. Under an agreement with a
+        target for the priority that is the agreed standard (``agreement_selectors.standard_for``).
         """
-        kind, desk_calendar = plan.kind, plan.desk.desk.calendar_id
+        kind, desk_calendar, agreement = plan.kind, plan.desk.desk.calendar_id, plan.agreement
         priority = plan.shape.filed_priority or plan.priority
-        first = kind.standard_at(priority, plan.created)
+        first = self.loader.standard_at(kind, agreement, priority, plan.created)
         bound = {Metric.FIRST_RESPONSE.value: first, Metric.RESOLUTION.value: first}
-        # (when, order, change, entries before): a new priority "P2", or "=P2" for a revision of P2's standard.
+        # (when, order, change, entries before): a new priority "P2", "=P2" for a revision of P2's
+        # standard, or "*" for a revision of the agreement.
         changes: list[tuple[datetime, int, str, int]] = []
         for act, before in applied:
             if act.type == services.REQUEST_PRIORITY_CHANGED:
                 changes.append((act.at, 1, act.payload["to"], before))
-        for at, revised in kind.revisions:
+        recomputed = [(at, f"={revised}") for at, revised in kind.revisions]
+        if agreement is not None:
+            recomputed += [(at, "*") for at in agreement.revised_between(plan.created, self.now)]
+        for at, change in recomputed:
             if plan.created < at <= self.now:
                 status = next(
                     (
@@ -2304,14 +2630,14 @@ class _Writer:
                     Status.NEW.value,
                 )
                 if status in OPEN_STATUSES:
-                    changes.append((at, 0, f"={revised}", sum(1 for entry in history if entry.at < at)))
+                    changes.append((at, 0, change, sum(1 for entry in history if entry.at < at)))
         for at, _order, change, before in sorted(changes, key=lambda c: (c[0], c[1])):
             if change.startswith("="):
                 if change[1:] != priority:
                     continue  # a revision of another priority's standard
-            else:
+            elif change != "*":
                 priority = change
-            current = kind.standard_at(priority, at)
+            current = self.loader.standard_at(kind, agreement, priority, at)
             for metric, standard in bound.items():
                 state = clockstore.replay(
                     metric=metric,

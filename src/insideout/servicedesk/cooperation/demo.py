@@ -1,10 +1,16 @@
-"""Demo cooperation history over the demo's requests: commitments (mostly kept), needed-by
-negotiations, ratings with follow-ups for the low ones, thank-you notes, and promises between
-colleagues outside any request.
+"""Demo cooperation history over the demo's requests: internal service agreements, commitments
+(mostly kept), needed-by negotiations, ratings with follow-ups for the low ones, thank-you notes,
+and promises between colleagues outside any request.
 
-It runs after the desks' requests are written (``servicedesk.demo.desks_load``) and reads their
-history as it stands: who the requester and the assignee were, when the first response came and
-when the request was resolved. Every step is written as the cooperation services write it (the
+Agreements come first (:func:`agreements_load`, before the desks' requests): between pairs of
+departments, in every state (active with tighter targets, one with a revision accepted, one with a
+revision waiting for the other side, one proposed, one draft, one expired). The request writer asks
+the returned :class:`AgreementBook` which agreement a new request runs under and which agreed
+standard its clocks are bound to, as ``agreement_selectors`` would have answered then.
+
+The rest runs after the desks' requests are written (``servicedesk.demo.desks_load``) and reads
+their history as it stands: who the requester and the assignee were, when the first response came
+and when the request was resolved. Every step is written as the cooperation services write it (the
 same models, event types and payloads) with historical times, as history only: nobody is
 notified. The same seed and ``now`` give the same history.
 """
@@ -14,18 +20,26 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.models import Max, Model, OuterRef, Subquery
+from django.db.models import Case, F, Max, Model, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from insideout.core.events import events_record_bulk, subject_of
 from insideout.core.models import Event
-from insideout.people.models import Employee, Unit
-from insideout.servicedesk.cooperation import events
+from insideout.people.models import Employee, Unit, UnitKind
+from insideout.servicedesk.cooperation import agreement_selectors, events
+from insideout.servicedesk.cooperation import agreements as agreement_services
 from insideout.servicedesk.cooperation.models import (
+    Agreement,
+    AgreementState,
+    AgreementTarget,
+    AgreementVersion,
+    AgreementVersionState,
     Commitment,
     CommitmentRevision,
     CommitmentState,
@@ -34,9 +48,19 @@ from insideout.servicedesk.cooperation.models import (
     FollowUpState,
     NeededBy,
     NeededByState,
+    Obstacle,
     ThankYou,
 )
-from insideout.servicedesk.models import OPEN_STATUSES, Comment, Metric, Request, RequestClock, Status
+from insideout.servicedesk.models import (
+    OPEN_STATUSES,
+    Comment,
+    Metric,
+    Request,
+    RequestClock,
+    Service,
+    ServiceStandard,
+    Status,
+)
 
 # Shares of the requests each kind of history is drawn for.
 NEGOTIATED = 0.08  # the requester needed it sooner than the standard
@@ -84,6 +108,7 @@ PROMISES = (
 
 @dataclass
 class CooperationResult:
+    agreements: int = 0
     commitments: int = 0
     negotiations: int = 0
     ratings: int = 0
@@ -470,12 +495,22 @@ class _Writer:
         self.result.thanks = len(thanks)
 
     def _last_updates(self) -> None:
-        """Each request's last public update: the desk's latest public reply (the demo's types have no
-        update standard, so nothing falls due). One statement for every request."""
+        """Each request's last public update: the desk's latest public reply, or an obstacle flagged or
+        resolved since (the demo's types have no update standard, so nothing falls due). One statement
+        for every request, one for those with a later obstacle."""
         replies = Comment.objects.filter(request=OuterRef("pk"), internal=False).exclude(
             author_id=OuterRef("requester_id")
         )
         Request.objects.update(last_update_at=Subquery(replies.order_by("-created_at").values("created_at")[:1]))
+        obstacles = Subquery(
+            Obstacle.objects.filter(request=OuterRef("pk"))
+            .annotate(at=Coalesce("resolved_at", "created_at"))
+            .order_by("-at")
+            .values("at")[:1]
+        )
+        Request.objects.annotate(obstacle_at=obstacles).filter(
+            Q(last_update_at__isnull=True, obstacle_at__isnull=False) | Q(last_update_at__lt=F("obstacle_at"))
+        ).update(last_update_at=obstacles)
 
     # --- promises between colleagues ----------------------------------------------------------
 
@@ -507,6 +542,593 @@ class _Writer:
                              settle_by=done, move=self.rng.random() < MOVED)  # fmt: skip
 
 
-def cooperation_load(*, seed: int, now: datetime) -> CooperationResult:
-    """Write the demo's cooperation history over the requests already loaded (see the module docstring)."""
-    return _Writer(seed=seed, now=now).load()
+def cooperation_load(*, seed: int, now: datetime, agreements: AgreementBook | None = None) -> CooperationResult:
+    """Write the demo's cooperation history over the requests already loaded (see the module
+    docstring), and the history of the ``agreements`` they ran under."""
+    result = _Writer(seed=seed, now=now).load()
+    if agreements is not None:
+        result.agreements = len(agreements.histories)
+        result.events += agreements.finish()
+    return result
+
+
+# --- internal service agreements -------------------------------------------------------------------
+
+PROVIDER, CONSUMER = agreement_selectors.PROVIDER, agreement_selectors.CONSUMER
+STARTS_AFTER = timedelta(days=7)  # the terms start a week after they are first written
+REMIND_DAYS = 14
+WRITTEN_AT = time(10, 0)  # leads write and propose in the morning, and accept in the afternoon
+ACCEPTED_AT = time(14, 30)
+SWEPT_AT = time(0, 5)  # the hourly agreement sweep's first run of a day
+
+
+@dataclass(frozen=True)
+class TermsDef:
+    """One version of the terms: services by name at the provider's desk, agreed targets as (service,
+    priority, first response minutes, resolution minutes), and the review date in days from today."""
+
+    services: tuple[str, ...]
+    targets: tuple[tuple[str, str, int, int], ...]
+    review_days: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RevisionDef:
+    terms: TermsDef
+    days_ago: int  # proposed then
+    by: str  # the side whose lead proposes it
+    reason: str
+    accepted_after: int | None = None  # days later the other side accepted; None: it still waits
+
+
+@dataclass(frozen=True)
+class AgreementDef:
+    provider: str  # department codes of people.demo; the provider has a desk
+    consumer: str
+    title: str
+    days_ago: int  # written then
+    by: str  # the side whose lead writes it (and proposes it at once, unless a draft)
+    terms: TermsDef
+    proposed: bool = True
+    accepted_after: int | None = None  # days later the other side accepted; None: it still waits
+    revision: RevisionDef | None = None
+
+
+# Past its review date an accepted agreement has expired; the public targets are, for comparison:
+# IT P2 1 h / 8 h, P3 4 h / 24 h; HR P2 4 h / 16 h, P3 8 h / 40 h; Facilities P2 2 h / 8 h, P3 4 h / 24 h;
+# Legal P2 4 h / 24 h, P3 8 h / 80 h; Marketing P3 8 h / 40 h (business time).
+AGREEMENTS: tuple[AgreementDef, ...] = (
+    AgreementDef(
+        "IT",
+        "SAL",
+        "IT support for Sales",
+        days_ago=420,
+        by=PROVIDER,
+        terms=TermsDef(
+            ("Laptops and devices", "Accounts and access", "Software"),
+            (
+                ("Laptops and devices", "P2", 30, 6 * 60),
+                ("Laptops and devices", "P3", 2 * 60, 16 * 60),
+                ("Accounts and access", "P2", 20, 3 * 60),
+                ("Accounts and access", "P3", 2 * 60, 12 * 60),
+                ("Software", "P3", 2 * 60, 12 * 60),
+            ),
+            review_days=80,
+            note="Sales people travel a lot: a lost laptop or a locked account costs a customer meeting.",
+        ),
+        accepted_after=3,
+    ),
+    AgreementDef(
+        "HR",
+        "ENG",
+        "People services for Engineering",
+        days_ago=540,
+        by=CONSUMER,
+        terms=TermsDef(
+            ("Letters and certificates", "Onboarding and changes"),
+            (("Letters and certificates", "P3", 4 * 60, 24 * 60), ("Onboarding and changes", "P3", 4 * 60, 32 * 60)),
+            review_days=-175,
+        ),
+        accepted_after=4,
+        revision=RevisionDef(
+            TermsDef(
+                ("Letters and certificates", "Onboarding and changes", "Leave and absence"),
+                (
+                    ("Letters and certificates", "P3", 4 * 60, 24 * 60),
+                    ("Onboarding and changes", "P2", 2 * 60, 10 * 60),
+                    ("Onboarding and changes", "P3", 4 * 60, 24 * 60),
+                    ("Leave and absence", "P3", 4 * 60, 32 * 60),
+                ),
+                review_days=200,
+            ),
+            days_ago=200,
+            by=PROVIDER,
+            reason="Engineering hires twice as many people this year: onboarding gets faster answers, "
+            "and questions about leave join the agreement.",
+            accepted_after=3,
+        ),
+    ),
+    AgreementDef(
+        "FAC",
+        "FIN",
+        "Workplace services for Finance",
+        days_ago=260,
+        by=PROVIDER,
+        terms=TermsDef(
+            ("Repairs", "Meeting rooms and events"),
+            (
+                ("Repairs", "P2", 60, 6 * 60),
+                ("Repairs", "P3", 2 * 60, 16 * 60),
+                ("Meeting rooms and events", "P3", 2 * 60, 12 * 60),
+            ),
+            review_days=150,
+        ),
+        accepted_after=5,
+        revision=RevisionDef(
+            TermsDef(
+                ("Repairs", "Meeting rooms and events", "Reception and mail"),
+                (
+                    ("Repairs", "P2", 60, 6 * 60),
+                    ("Repairs", "P3", 2 * 60, 16 * 60),
+                    ("Meeting rooms and events", "P2", 30, 4 * 60),
+                    ("Meeting rooms and events", "P3", 60, 8 * 60),
+                    ("Reception and mail", "P3", 60, 8 * 60),
+                ),
+                review_days=330,
+            ),
+            days_ago=4,
+            by=CONSUMER,
+            reason="At the month-end close we need rooms set up the same day, and the auditors come in "
+            "through reception.",
+        ),
+    ),
+    AgreementDef(
+        "IT",
+        "MFG",
+        "IT support for the plants",
+        days_ago=700,
+        by=CONSUMER,
+        terms=TermsDef(
+            ("Laptops and devices", "Network and connectivity"),
+            (
+                ("Laptops and devices", "P3", 2 * 60, 16 * 60),
+                ("Network and connectivity", "P1", 10, 3 * 60),
+                ("Network and connectivity", "P2", 30, 6 * 60),
+            ),
+            review_days=-330,
+            note="A stopped line costs more than an hour of anyone's time.",
+        ),
+        accepted_after=4,
+    ),
+    AgreementDef(
+        "LEG",
+        "SAL",
+        "Contract reviews for Sales",
+        days_ago=6,
+        by=PROVIDER,
+        terms=TermsDef(
+            ("Contracts",),
+            (("Contracts", "P2", 2 * 60, 16 * 60), ("Contracts", "P3", 4 * 60, 40 * 60)),
+            review_days=365,
+        ),
+    ),
+    AgreementDef(
+        "MKT",
+        "PRD",
+        "Design support for Product",
+        days_ago=2,
+        by=CONSUMER,
+        proposed=False,
+        terms=TermsDef(("Design",), (("Design", "P3", 4 * 60, 24 * 60),), review_days=180),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class AcceptedTerms:
+    """A version both sides accepted, from when it was in force."""
+
+    since: datetime
+    version: AgreementVersion
+    services: frozenset[int]
+    targets: dict[tuple[int, str], AgreementTarget]  # by (service, priority)
+
+
+@dataclass
+class AgreementHistory:
+    """One demo agreement as the request writer needs it: whose requests it covers, and when."""
+
+    agreement: Agreement
+    consumer_path: str
+    consumer_depth: int
+    accepted: list[AcceptedTerms] = field(default_factory=list)  # oldest first
+    expired_at: datetime | None = None
+
+    def current_at(self, at: datetime) -> AcceptedTerms | None:
+        """The agreement's ``current`` terms at ``at`` (they stay current once it has expired)."""
+        return next((terms for terms in reversed(self.accepted) if terms.since <= at), None)
+
+    def covers(self, *, service_id: int, at: datetime) -> bool:
+        """Whether a request for the service made at ``at`` runs under it
+        (``agreement_selectors.agreement_for_new_request`` on that day)."""
+        terms = self.current_at(at)
+        if terms is None or (self.expired_at is not None and at >= self.expired_at):
+            return False
+        day = timezone.localdate(at)
+        return service_id in terms.services and terms.version.starts_on <= day <= terms.version.review_on
+
+    def revised_between(self, start: datetime, end: datetime) -> list[datetime]:
+        """When accepted revisions rebound the agreement's open requests (``clocks_recompute``)."""
+        return [terms.since for terms in self.accepted[1:] if start < terms.since <= end]
+
+
+class AgreementBook:
+    """The demo's agreements for the request writer, and the agreed standards its clocks use.
+
+    Agreed standards are written as ``agreement_selectors.standard_for`` writes them, the first time
+    a clock needs one: the public version's rules with the agreed targets, never current. They get
+    explicit keys and go in with one insert after the requests (:meth:`standards_write`).
+    """
+
+    def __init__(self, *, now: datetime, histories: list[AgreementHistory], events: list[Event]) -> None:
+        self.now = now
+        self.histories = histories
+        self.events = events
+        self.by_provider: dict[int, list[AgreementHistory]] = {}
+        for history in sorted(histories, key=lambda h: (-h.consumer_depth, h.agreement.pk)):
+            self.by_provider.setdefault(history.agreement.provider_id, []).append(history)
+        self.agreed: dict[tuple[int, int, int], ServiceStandard] = {}
+        self.next_standard = int(ServiceStandard.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+
+    def agreement_for(
+        self, *, provider_unit_id: int, service_id: int, unit_path: str, at: datetime
+    ) -> AgreementHistory | None:
+        """The agreement a request made at ``at`` for someone of ``unit_path`` runs under: the nearest
+        consuming unit's that covers the service then."""
+        for history in self.by_provider.get(provider_unit_id, ()):
+            if unit_path.startswith(history.consumer_path) and history.covers(service_id=service_id, at=at):
+                return history
+        return None
+
+    def target(
+        self, history: AgreementHistory, *, service_id: int, priority: str, at: datetime
+    ) -> AgreementTarget | None:
+        """The agreed target for the service and priority in the agreement's current terms at ``at``."""
+        terms = history.current_at(at)
+        return terms.targets.get((service_id, priority)) if terms is not None else None
+
+    def standard(
+        self, history: AgreementHistory, *, public: ServiceStandard, service_id: int, at: datetime
+    ) -> ServiceStandard:
+        """The standard a clock of the agreement's request bound at ``at`` runs under: the agreed one
+        for the service and the public version's priority, else the public version itself."""
+        target = self.target(history, service_id=service_id, priority=public.priority, at=at)
+        if target is None:
+            return public
+        key = (target.pk, public.request_type_id, public.pk)
+        agreed = self.agreed.get(key)
+        if agreed is None:
+            agreed = ServiceStandard(
+                pk=self.next_standard,
+                request_type_id=public.request_type_id,
+                priority=public.priority,
+                version=public.version,
+                is_current=False,
+                first_response_minutes=target.first_response_minutes,
+                resolution_minutes=target.resolution_minutes,
+                business_hours=public.business_hours,
+                at_risk_percent=public.at_risk_percent,
+                pausing_statuses=public.pausing_statuses,
+                obstacles_pause_resolution=public.obstacles_pause_resolution,
+                agreement_target_id=target.pk,
+                based_on_id=public.pk,
+                created_at=at,
+            )
+            self.next_standard += 1
+            self.agreed[key] = agreed
+        elif at < agreed.created_at:
+            agreed.created_at = at  # first needed by a request planned later
+        return agreed
+
+    def standards_write(self) -> None:
+        """The agreed standards the requests' clocks are bound to, in one insert."""
+        ServiceStandard.objects.bulk_create(sorted(self.agreed.values(), key=lambda s: s.pk), batch_size=1000)
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), [ServiceStandard]):
+                cursor.execute(statement)
+
+    def finish(self) -> int:
+        """Record the agreements' history, with the review reminders the sweep sent (their adherence
+        report reads the requests, commitments and ratings written by now). Returns the events."""
+        for history, at in self._reminders():
+            agreement = history.agreement
+            version = agreement.current
+            assert version is not None
+            assert agreement.activated_at is not None
+            report = agreement_selectors.adherence_of(agreement=agreement, start=agreement.activated_at, end=at)
+            payload = {"report": agreement_services.adherence_payload(report), **_terms_payload(version)}
+            self.events.append(_agreement_event(agreement, agreement_services.AGREEMENT_REVIEW_DUE, None, at, payload))
+        events_record_bulk(self.events, dispatch=False)
+        return len(self.events)
+
+    def _reminders(self) -> list[tuple[AgreementHistory, datetime]]:
+        reminders = []
+        for history in self.histories:
+            agreement, version = history.agreement, history.agreement.current
+            if agreement.reminded_for is not None and version is not None:
+                reminders.append((history, _local(version.review_on - timedelta(days=version.remind_days), SWEPT_AT)))
+        return reminders
+
+
+def _local(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
+
+
+def _terms_payload(version: AgreementVersion) -> dict[str, Any]:
+    return {
+        "version": version.number,
+        "starts_on": version.starts_on.isoformat(),
+        "review_on": version.review_on.isoformat(),
+    }
+
+
+def _agreement_event(
+    agreement: Agreement, event_type: str, actor_user: int | None, at: datetime, payload: dict[str, Any]
+) -> Event:
+    return _event(
+        agreement, event_type, actor_user, at, {"agreement": agreement.pk, "title": agreement.title, **payload}
+    )
+
+
+@dataclass
+class _Sides:
+    """The two departments of an agreement, their leads, and a contact on each side."""
+
+    provider: Unit
+    consumer: Unit
+    leads: dict[str, int]  # side -> employee
+    contacts: dict[str, int]
+    services: dict[str, Service]  # by name, at the provider's desk
+
+
+class _AgreementWriter:
+    def __init__(self, *, now: datetime) -> None:
+        self.now = now
+        self.today = timezone.localdate(now)
+        self.user_of: dict[int, int] = dict(
+            Employee.objects.filter(is_active=True).order_by("pk").values_list("pk", "user_id")
+        )
+        self.departments: dict[str, Unit] = {}
+        for unit in Unit.objects.filter(kind=UnitKind.DEPARTMENT).order_by("pk"):
+            self.departments.setdefault(unit.code.split("-")[0], unit)
+        self.team_leads: dict[int, int] = {}  # department -> the lead of its first team
+        for path, lead in (
+            Unit.objects.filter(kind=UnitKind.TEAM, lead__isnull=False).order_by("pk").values_list("path", "lead_id")
+        ):
+            department = next((u.pk for u in self.departments.values() if path.startswith(u.path)), None)
+            if department is not None and lead in self.user_of:
+                self.team_leads.setdefault(department, lead)
+        self.services: dict[int, dict[str, Service]] = {}
+        for service in Service.objects.select_related("desk").order_by("pk"):
+            self.services.setdefault(service.desk.unit_id, {})[service.name] = service
+        self.agreements: list[Agreement] = []
+        self.versions: list[tuple[AgreementVersion, TermsDef, _Sides]] = []
+        self.histories: list[AgreementHistory] = []
+        self.steps: list[tuple[Agreement, str, int | None, datetime, dict[str, Any]]] = []
+
+    def _sides(self, definition: AgreementDef) -> _Sides | None:
+        provider = self.departments.get(definition.provider)
+        consumer = self.departments.get(definition.consumer)
+        if provider is None or consumer is None or provider.pk not in self.services:
+            return None  # not in this organisation
+        services = self.services[provider.pk]
+        terms = [definition.terms] + ([definition.revision.terms] if definition.revision else [])
+        if any(name not in services for each in terms for name in each.services):
+            return None
+        provider_lead, consumer_lead = provider.lead_id, consumer.lead_id
+        if provider_lead not in self.user_of or consumer_lead not in self.user_of:
+            return None  # a unit without an active lead: nobody could have signed
+        assert provider_lead is not None
+        assert consumer_lead is not None
+        owner = services[definition.terms.services[0]].owner_id
+        contacts = {
+            PROVIDER: owner if owner is not None and owner in self.user_of else provider_lead,
+            CONSUMER: self.team_leads.get(consumer.pk, consumer_lead),
+        }
+        return _Sides(provider, consumer, {PROVIDER: provider_lead, CONSUMER: consumer_lead}, contacts, services)
+
+    def load(self) -> AgreementBook:
+        for definition in AGREEMENTS:
+            sides = self._sides(definition)
+            if sides is not None:
+                self._agreement(definition, sides)
+        _numbered(self.agreements)
+        versions = [version for version, _terms, _sides in self.versions]
+        _numbered(versions)
+        links, targets = self._terms_rows()
+        for agreement in self.agreements:
+            agreement.current = agreement.current  # its key, now that it is numbered
+        Agreement.objects.bulk_create(self.agreements)
+        Agreement.objects.filter(pk__in=[a.pk for a in self.agreements]).update(
+            updated_at=Case(*[When(pk=a.pk, then=Value(a.updated_at)) for a in self.agreements])
+        )  # bulk_create stamps auto_now fields with the time of the load
+        for version in versions:
+            version.agreement = version.agreement
+        AgreementVersion.objects.bulk_create(versions)
+        AgreementVersion.services.through.objects.bulk_create(links)
+        AgreementTarget.objects.bulk_create(targets)
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), list(AGREEMENT_MODELS)):
+                cursor.execute(statement)
+        events = [
+            _agreement_event(agreement, event_type, self.user_of.get(actor or 0), at, payload)
+            for agreement, event_type, actor, at, payload in self.steps
+        ]
+        return AgreementBook(now=self.now, histories=self.histories, events=events)
+
+    def _terms_rows(self) -> tuple[list[Any], list[AgreementTarget]]:
+        """Each version's services and targets, numbered, and what each accepted version promises."""
+        links: list[Any] = []
+        targets: list[AgreementTarget] = []
+        through = AgreementVersion.services.through
+        by_version: dict[int, list[AgreementTarget]] = {}
+        for version, terms, sides in self.versions:
+            for name in terms.services:
+                links.append(through(agreementversion_id=version.pk, service_id=sides.services[name].pk))
+            for name, priority, first, resolution in terms.targets:
+                target = AgreementTarget(
+                    version_id=version.pk,
+                    service_id=sides.services[name].pk,
+                    priority=priority,
+                    first_response_minutes=first,
+                    resolution_minutes=resolution,
+                )
+                targets.append(target)
+                by_version.setdefault(version.pk, []).append(target)
+        _numbered(links)
+        _numbered(targets)
+        services_of = {
+            version.pk: frozenset(sides.services[n].pk for n in terms.services)
+            for version, terms, sides in self.versions
+        }
+        for history in self.histories:
+            history.accepted = [
+                AcceptedTerms(
+                    since=terms.since,
+                    version=terms.version,
+                    services=services_of[terms.version.pk],
+                    targets={(t.service_id, t.priority): t for t in by_version.get(terms.version.pk, [])},
+                )
+                for terms in history.accepted
+            ]
+        return links, targets
+
+    def _version(
+        self,
+        agreement: Agreement,
+        number: int,
+        terms: TermsDef,
+        sides: _Sides,
+        *,
+        by: str,
+        at: datetime,
+        starts_on: date,
+        reason: str = "",
+    ) -> AgreementVersion:
+        version = AgreementVersion(
+            agreement=agreement,
+            number=number,
+            provider_contact_id=sides.contacts[PROVIDER],
+            consumer_contact_id=sides.contacts[CONSUMER],
+            starts_on=starts_on,
+            review_on=self.today + timedelta(days=terms.review_days),
+            remind_days=REMIND_DAYS,
+            note=terms.note,
+            reason=reason,
+            created_by_id=sides.leads[by],
+            created_at=at,
+        )
+        self.versions.append((version, terms, sides))
+        return version
+
+    def _propose(
+        self, agreement: Agreement, version: AgreementVersion, sides: _Sides, *, by: str, at: datetime
+    ) -> None:
+        lead = sides.leads[by]
+        version.state = AgreementVersionState.PROPOSED
+        version.proposed_by_id, version.proposed_at = lead, at
+        setattr(version, f"{by}_accepted_by_id", lead)
+        setattr(version, f"{by}_accepted_at", at)
+        revision = agreement.current is not None
+        if not revision:
+            agreement.state = AgreementState.PROPOSED
+        agreement.updated_at = at
+        self.steps.append(
+            (agreement, agreement_services.AGREEMENT_PROPOSED, lead, at,
+             {"sides": [by], "revision": revision, **_terms_payload(version)})
+        )  # fmt: skip
+
+    def _accept(self, agreement: Agreement, version: AgreementVersion, sides: _Sides, *, by: str, at: datetime,
+                history: AgreementHistory) -> None:  # fmt: skip
+        """The other side's lead accepts: the version is in force; a previous one is superseded."""
+        side = CONSUMER if by == PROVIDER else PROVIDER
+        lead = sides.leads[side]
+        setattr(version, f"{side}_accepted_by_id", lead)
+        setattr(version, f"{side}_accepted_at", at)
+        self.steps.append(
+            (agreement, agreement_services.AGREEMENT_ACCEPTED, lead, at, {"sides": [side], **_terms_payload(version)})
+        )
+        previous = agreement.current
+        if previous is not None:
+            previous.state = AgreementVersionState.SUPERSEDED
+        version.state, version.decided_at = AgreementVersionState.ACCEPTED, at
+        agreement.current, agreement.state = version, AgreementState.ACTIVE
+        agreement.activated_at = agreement.activated_at or at
+        agreement.updated_at = at
+        self.steps.append(
+            (agreement, agreement_services.AGREEMENT_ACTIVATED, lead, at,
+             {"revision": previous is not None, **_terms_payload(version)})
+        )  # fmt: skip
+        history.accepted.append(AcceptedTerms(since=at, version=version, services=frozenset(), targets={}))
+
+    def _agreement(self, definition: AgreementDef, sides: _Sides) -> None:
+        written = _local(self.today - timedelta(days=definition.days_ago), WRITTEN_AT)
+        agreement = Agreement(
+            provider=sides.provider, consumer=sides.consumer, title=definition.title, created_at=written,
+            updated_at=written,
+        )  # fmt: skip
+        self.agreements.append(agreement)
+        history = AgreementHistory(agreement, sides.consumer.path, sides.consumer.depth)
+        self.histories.append(history)
+        starts_on = written.date() + STARTS_AFTER
+        version = self._version(
+            agreement, 1, definition.terms, sides, by=definition.by, at=written, starts_on=starts_on
+        )
+        self.steps.append(
+            (agreement, agreement_services.AGREEMENT_CREATED, sides.leads[definition.by], written,
+             {"provider": sides.provider.pk, "consumer": sides.consumer.pk, **_terms_payload(version)})
+        )  # fmt: skip
+        if not definition.proposed:
+            return
+        self._propose(agreement, version, sides, by=definition.by, at=written)
+        if definition.accepted_after is None:
+            return
+        accepted = _local(written.date() + timedelta(days=definition.accepted_after), ACCEPTED_AT)
+        self._accept(agreement, version, sides, by=definition.by, at=accepted, history=history)
+        revision = definition.revision
+        if revision is not None:
+            proposed = _local(self.today - timedelta(days=revision.days_ago), WRITTEN_AT)
+            current = agreement.current
+            assert current is not None
+            revised = self._version(
+                agreement, 2, revision.terms, sides, by=revision.by, at=proposed, starts_on=current.starts_on,
+                reason=revision.reason,
+            )  # fmt: skip
+            self._propose(agreement, revised, sides, by=revision.by, at=proposed)
+            if revision.accepted_after is not None:
+                at = _local(proposed.date() + timedelta(days=revision.accepted_after), ACCEPTED_AT)
+                self._accept(agreement, revised, sides, by=revision.by, at=at, history=history)
+        self._sweep(agreement, history)
+
+    def _sweep(self, agreement: Agreement, history: AgreementHistory) -> None:
+        """What the hourly sweep did: a reminder ``remind_days`` before the review date, and the
+        expiry the day after it (the reminder's report is written at the end, see AgreementBook)."""
+        version = agreement.current
+        assert version is not None
+        if _local(version.review_on - timedelta(days=version.remind_days), SWEPT_AT) <= self.now:
+            agreement.reminded_for = version.review_on
+        expired = _local(version.review_on + timedelta(days=1), SWEPT_AT)
+        if expired <= self.now:
+            agreement.state, agreement.expired_at, agreement.updated_at = AgreementState.EXPIRED, expired, expired
+            history.expired_at = expired
+            self.steps.append((agreement, agreement_services.AGREEMENT_EXPIRED, None, expired, _terms_payload(version)))
+
+
+AGREEMENT_MODELS = (Agreement, AgreementVersion, AgreementVersion.services.through, AgreementTarget)
+
+
+def agreements_load(*, now: datetime) -> AgreementBook:
+    """Write the demo's agreements over the desks already loaded, before their requests (see the
+    module docstring); their events are recorded by :meth:`AgreementBook.finish`."""
+    return _AgreementWriter(now=now).load()

@@ -17,7 +17,22 @@ from insideout.core.models import Event
 from insideout.people import demo as people_demo
 from insideout.people.models import User
 from insideout.servicedesk import clockstore, demo
-from insideout.servicedesk.models import Comment, Desk, Request, RequestClock, RequestType, Watcher
+from insideout.servicedesk.cooperation.demo import AGREEMENT_MODELS
+from insideout.servicedesk.cooperation.models import (
+    Agreement,
+    AgreementTarget,
+    AgreementVersion,
+    Obstacle,
+)
+from insideout.servicedesk.models import (
+    Comment,
+    Desk,
+    Request,
+    RequestClock,
+    RequestType,
+    ServiceStandard,
+    Watcher,
+)
 
 EMPLOYEES = 60
 REQUESTS = 200
@@ -55,11 +70,33 @@ def _snapshot():
     )
     comments = list(Comment.objects.order_by("pk").values_list("request__number", "author__user__username", "body"))
     events = list(
-        Event.objects.filter(subject_type="servicedesk.request")
+        Event.objects.filter(subject_type__in=["servicedesk.request", "servicedesk.agreement"])
         .order_by("pk")
-        .values_list("type", "occurred_at", "payload")
+        .values_list("type", "subject_id", "occurred_at", "payload")
     )
-    return requests, comments, events
+    # Agreements, obstacles and agreed standards with their own keys, explicit so that PostgreSQL (whose
+    # sequences a rolled-back load does not wind back) gives the same; the catalog by its names.
+    agreed = ServiceStandard.objects.filter(agreement_target__isnull=False)
+    cooperation = [
+        list(rows.order_by("pk").values_list(*fields))
+        for rows, fields in (
+            (
+                Agreement.objects,
+                ("pk", "provider__code", "consumer__code", "state", "current_id", "activated_at", "expired_at"),
+            ),
+            (
+                AgreementVersion.objects,
+                ("pk", "agreement_id", "number", "state", "starts_on", "review_on", "decided_at"),
+            ),
+            (AgreementTarget.objects, ("pk", "version_id", "service__name", "priority", "resolution_minutes")),
+            (AgreementVersion.services.through.objects, ("pk", "agreementversion_id", "service__name")),
+            (Obstacle.objects, ("pk", "request_id", "waiting_on", "waiting_on_request_id", "state", "created_at")),
+            (agreed, ("agreement_target_id", "request_type__name", "priority", "based_on__version", "created_at")),
+            (Request.objects, ("pk", "agreement_id")),
+            (RequestClock.objects, ("pk", "standard__agreement_target_id", "standard__request_type__name")),
+        )
+    ]
+    return requests, comments, events, cooperation
 
 
 class _Undo(Exception):
@@ -78,6 +115,8 @@ def test_the_same_seed_and_moment_give_the_same_requests(db, now):
 
     assert _snapshot() == first
     assert len(first[0]) == REQUESTS
+    agreements, obstacles, agreed = first[3][0], first[3][4], first[3][5]
+    assert (len(agreements), len(obstacles) > 0, len(agreed) > 0) == (6, True, True)
 
 
 def test_no_requests_gives_desks_and_catalogs_only(db, now):
@@ -87,6 +126,7 @@ def test_no_requests_gives_desks_and_catalogs_only(db, now):
     assert Desk.objects.count() == 8
     assert RequestType.objects.count() == 38
     assert Request.objects.count() == RequestClock.objects.count() == 0
+    assert Agreement.objects.count() == Obstacle.objects.count() == 0
     assert set(Desk.objects.values_list("next_number", flat=True)) == {1}
 
 
@@ -116,10 +156,14 @@ def test_the_load_writes_in_bulk(db, now, requests):
         result = demo.desks_load(requests=requests, seed=SEED, now=now)
 
     # PostgreSQL also moves the sequences past the explicit keys (SQLite's follow by themselves).
-    sequences = connection.ops.sequence_reset_sql(no_style(), [Request, Comment, RequestClock, Watcher])
+    sequenced = [Request, Comment, RequestClock, Watcher, Obstacle, ServiceStandard, *AGREEMENT_MODELS]
+    sequences = connection.ops.sequence_reset_sql(no_style(), sequenced)
     statements = _statements(queries.captured_queries)
-    # 203 for the desks and requests, 5 reads and the last updates for the cooperation history.
-    assert len(statements) == 209 + len(sequences), "\n".join(sql[:120] for sql in statements)
+    # 205 for the desks and requests (with the obstacles' highest key and insert), 7 for the cooperation
+    # history (5 reads, two for the last updates); 13 for the agreements (4 reads, 4 highest keys, 5
+    # writes), 2 for the agreed standards (highest key, insert) and 2 for the reminder's adherence report
+    # (its other reads are of cooperation tables).
+    assert len(statements) == 205 + 7 + 13 + 2 + 2 + len(sequences), "\n".join(sql[:120] for sql in statements)
     cooperation = [query["sql"] for query in queries.captured_queries if _cooperation(query["sql"])]
     # Per kind of row: its highest key, its inserts batched by the database's parameter limit (like
     # the events), its sequence on PostgreSQL; never one per row.
