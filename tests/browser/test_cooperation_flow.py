@@ -1,12 +1,14 @@
-"""Promises end to end in Chromium: a needed-by date negotiated into a promise, moved once, kept,
-rated and thanked for, and counted in the lead's kept-rate.
+"""Promises end to end in Chromium: a needed-by date negotiated into a promise, held up by an
+obstacle, moved once, kept, rated and thanked for, and counted in the lead's kept-rate.
 
 Eve files a request for a laptop and says she needs it sooner than the standard allows. Sam (an
 agent of IT's desk) cannot make that and proposes another time; Eve accepts it, and it becomes the
-request's commitment. Sam moves it once, with a reason, and resolves the request in time. Eve rates
-the service 4 with a comment and thanks Sam, who finds the thanks among his notifications. Lena, the
-lead of IT, sees the promise kept in her desk's figures. Each step is checked with axe-core and kept
-as a screenshot under var/test-artifacts/ (``coop-*.png``).
+request's commitment. The supplier has not shipped the laptop: Sam flags an obstacle waiting on
+them, which Eve sees on her request. Sam moves the promise once, with a reason, clears the obstacle
+when the laptop arrives and resolves the request in time. Eve rates the service 4 with a comment and
+thanks Sam, who finds the thanks among his notifications. Lena, the lead of IT, sees the promise
+kept in her desk's figures. Each step is checked with axe-core and kept as a screenshot under
+var/test-artifacts/ (``coop-*.png``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from playwright.sync_api import Page, expect
 
 from insideout.servicedesk import services as desk_services
 from insideout.servicedesk.cooperation import services
-from insideout.servicedesk.cooperation.models import Commitment, Feedback, NeededBy, ThankYou
+from insideout.servicedesk.cooperation.models import Commitment, Feedback, NeededBy, Obstacle, ThankYou
 from insideout.servicedesk.models import Request
 from insideout.servicedesk.tests.factories import catalog_create, desk_create, request_create
 
@@ -92,7 +94,42 @@ def test_a_needed_by_date_becomes_a_promise_that_is_moved_kept_rated_and_thanked
     expect(page.locator("section.promises").get_by_text("Open", exact=True)).to_be_visible()
     _step(page, "coop-5-the-counter-proposal-is-the-promise")
 
-    # Sam moves it once, with a reason, and resolves the request well before it is due.
+    # The supplier has not shipped the laptop: Sam flags an obstacle waiting on them.
+    sign_in_as(sam)
+    page.goto(f"/requests/{request.key}/")
+    obstacles = page.locator("#obstacles-panel")
+    expect(obstacles.get_by_text("Nothing blocks this request.")).to_be_visible()
+    obstacles.get_by_text("Flag an obstacle").click()
+    obstacles.get_by_label("What is blocking").fill("The supplier has not shipped the laptop yet.")
+    obstacles.get_by_label("An outside party").check()
+    obstacles.get_by_label("The outside party").fill("The laptop supplier")
+    obstacles.get_by_label("Expected new date").fill(_typed(days=3))
+    _step(page, "coop-6-agent-flags-an-obstacle")
+    obstacles.get_by_role("button", name="Flag the obstacle").click()
+    expect(page.get_by_text("The obstacle is flagged; the requester and the watchers are told.")).to_be_visible()
+    obstacle = Obstacle.objects.get(request=request)
+    assert (obstacle.state, obstacle.waiting_on, obstacle.waiting_on_outside, obstacle.flagged_by) == (
+        "open",
+        "outside",
+        "The laptop supplier",
+        sam,
+    )
+    expect(page.locator("#obstacles-panel li.obstacle-open")).to_contain_text("Waits on The laptop supplier")
+
+    # Eve sees what holds her request up, and nothing to change there.
+    sign_in_as(eve)
+    page.goto(f"/requests/{request.key}/")
+    blocking = page.locator("#obstacles-panel li.obstacle-open")
+    expect(blocking.get_by_text("Blocking", exact=True)).to_be_visible()
+    expect(blocking.get_by_text("The supplier has not shipped the laptop yet.")).to_be_visible()
+    expect(blocking.get_by_text("Waits on The laptop supplier")).to_be_visible()
+    expect(blocking.get_by_text("Flagged by Sam Agent")).to_be_visible()
+    expect(page.locator("#obstacles-panel").get_by_text("Flag an obstacle")).to_have_count(0)
+    expect(page.locator("#obstacles-panel").get_by_text("Resolve this obstacle")).to_have_count(0)
+    _step(page, "coop-7-requester-sees-the-obstacle")
+
+    # Sam moves the promise once, with a reason, clears the obstacle when the laptop arrives, and
+    # resolves the request well before it is due.
     sign_in_as(sam)
     page.goto(f"/requests/{request.key}/")
     promises = page.locator("section.promises")
@@ -103,7 +140,22 @@ def test_a_needed_by_date_becomes_a_promise_that_is_moved_kept_rated_and_thanked
     expect(page.get_by_text("Moved once, 2 days later in total.")).to_be_visible()
     expect(page.locator("ol.versions").get_by_text("“The supplier ships on Thursday.”")).to_be_visible()
     expect(page.locator("ol.timeline").get_by_text("moved the promise to")).to_be_visible()
-    _step(page, "coop-6-agent-moved-the-promise")
+    _step(page, "coop-8-agent-moved-the-promise")
+    obstacles = page.locator("#obstacles-panel")
+    obstacles.get_by_text("Resolve this obstacle").click()
+    obstacles.get_by_label("How it was cleared (optional)").fill("The laptop arrived this morning.")
+    obstacles.get_by_role("button", name="Resolve").click()
+    expect(page.get_by_text("The obstacle is resolved; the requester and the watchers are told.")).to_be_visible()
+    resolved = page.locator("#obstacles-panel li.obstacle-resolved")
+    expect(resolved.get_by_text("Resolved", exact=True)).to_be_visible()
+    expect(resolved).to_contain_text("“The laptop arrived this morning.”")
+    obstacle.refresh_from_db()
+    assert (obstacle.state, obstacle.resolved_by, obstacle.resolution_note) == (
+        "resolved",
+        sam,
+        "The laptop arrived this morning.",
+    )
+    _step(page, "coop-9-agent-cleared-the-obstacle")
     page.get_by_role("button", name="Resolve").click()
     expect(page.locator("section.promises").get_by_text("Kept", exact=True)).to_be_visible()
     commitment.refresh_from_db()
@@ -115,7 +167,7 @@ def test_a_needed_by_date_becomes_a_promise_that_is_moved_kept_rated_and_thanked
     promises = page.locator("section.promises")
     promises.get_by_label("4 — Very good").check()
     promises.get_by_label("Comment (optional)").fill("Quick, and Sam told me about the delay in time.")
-    _step(page, "coop-7-requester-rates")
+    _step(page, "coop-10-requester-rates")
     promises.get_by_role("button", name="Send the rating").click()
     expect(page.get_by_text("Thank you for rating")).to_be_visible()
     assert (Feedback.objects.get(request=request).rating, Feedback.objects.get(request=request).comment) == (
@@ -128,14 +180,14 @@ def test_a_needed_by_date_becomes_a_promise_that_is_moved_kept_rated_and_thanked
     promises.get_by_role("button", name="Say thank you").click()
     expect(page.get_by_text("Your thanks is on its way to Sam Agent.")).to_be_visible()
     assert list(ThankYou.objects.get(request=request).recipients.all()) == [sam]
-    _step(page, "coop-8-requester-rated-and-thanked")
+    _step(page, "coop-11-requester-rated-and-thanked")
 
     # Sam finds the thanks among his notifications.
     sign_in_as(sam)
     page.goto("/notifications/")
     expect(page.get_by_text("Eve Employee thanks you")).to_be_visible()
     expect(page.get_by_text("Ada had her laptop on day one!")).to_be_visible()
-    _step(page, "coop-9-agent-is-thanked")
+    _step(page, "coop-12-agent-is-thanked")
 
     # Lena sees the kept promise in her desk's figures.
     sign_in_as(lena)
@@ -146,7 +198,7 @@ def test_a_needed_by_date_becomes_a_promise_that_is_moved_kept_rated_and_thanked
     expect(figures.get_by_text("100 % kept")).to_be_visible()
     expect(figures.get_by_text("1 of 1 promises kept, 0 broken")).to_be_visible()
     expect(page.get_by_text("4.0 of 5")).to_be_visible()
-    _step(page, "coop-10-lead-sees-the-kept-rate")
+    _step(page, "coop-13-lead-sees-the-kept-rate")
 
 
 def test_the_promise_pages_are_accessible_and_fit_a_phone(page: Page, org: dict[str, Any], sign_in_as: Any) -> None:
