@@ -949,10 +949,10 @@ class _AgreementWriter:
         links, targets = self._terms_rows()
         for agreement in self.agreements:
             agreement.current = agreement.current  # its key, now that it is numbered
+        updated = Case(*[When(pk=a.pk, then=Value(a.updated_at)) for a in self.agreements])
         Agreement.objects.bulk_create(self.agreements)
-        Agreement.objects.filter(pk__in=[a.pk for a in self.agreements]).update(
-            updated_at=Case(*[When(pk=a.pk, then=Value(a.updated_at)) for a in self.agreements])
-        )  # bulk_create stamps auto_now fields with the time of the load
+        # bulk_create stamps auto_now fields with the time of the load: back to when they last changed.
+        Agreement.objects.filter(pk__in=[a.pk for a in self.agreements]).update(updated_at=updated)
         for version in versions:
             version.agreement = version.agreement
         AgreementVersion.objects.bulk_create(versions)

@@ -432,6 +432,9 @@ def test_agreements_between_pairs_of_units_are_in_every_state_with_their_history
     assert plants.reminded_for == plants.current.review_on
     assert _history(legal) == [("created", leads[legal.title][0]), ("proposed", leads[legal.title][0])]
     assert _history(design) == [("created", leads[design.title][1])]
+    for agreement in agreements_by_title.values():
+        last = Event.objects.filter(subject_type="servicedesk.agreement", subject_id=str(agreement.pk))
+        assert agreement.updated_at == last.latest("occurred_at").occurred_at
     for agreement in (it_sales, hr_eng, fac_fin):
         version = agreement.current
         # Accepted by both leads, in force today, and with tighter targets than the public standards.
