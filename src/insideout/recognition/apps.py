@@ -9,4 +9,4 @@ class RecognitionConfig(AppConfig):
 
     def ready(self) -> None:
         # Subscribes this context's handlers to the event log, and registers its periodic tasks.
-        from insideout.recognition import events, rules, tasks  # noqa: F401
+        from insideout.recognition import badges, events, rules, tasks  # noqa: F401

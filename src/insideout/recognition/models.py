@@ -380,3 +380,180 @@ class PointRule(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.event_type}: {self.points}"
+
+
+# --- badges, team goals --------------------------------------------------------------------------
+
+
+class BadgeKind(models.TextChoices):
+    AUTO = "auto", _("Awarded by rule")
+    MANUAL = "manual", _("Granted by a manager")
+
+
+class Badge(BaseModel):
+    """A badge of the catalog: awarded by its rules when what they count happens (``auto``), or
+    granted by a manager, a lead above the person or people-ops (``manual``)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("what it stands for"), blank=True)
+    # An emoji or a short text shown with the name.
+    icon = models.CharField(_("icon"), max_length=16, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=BadgeKind.choices, default=BadgeKind.AUTO)
+    is_active = models.BooleanField(_("in use"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("badge")
+        verbose_name_plural = _("badges")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BadgeWindow(models.TextChoices):
+    EVER = "ever", _("In all")
+    STREAK = "streak", _("In a row")
+    DAYS = "days", _("Within a number of days")
+    MONTH = "month", _("In one calendar month")
+
+
+class BadgeRule(BaseModel):
+    """When a badge is awarded: ``threshold`` events of ``event_type`` (or of ``also_counts``) that
+    meet ``condition``, for the person the payload field ``counted_for`` names, within ``window``.
+    With ``distinct_on`` they must differ in that key ("5 different units"). A streak starts again
+    at an event of ``breaks_on``. ``badges.BADGE_EVENTS`` lists the events and people a rule can
+    name, ``badges.DERIVED_KEYS`` the keys computed from the event (see docs/recognition.md)."""
+
+    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="rules")
+    event_type = models.CharField(_("counts"), max_length=100)
+    # More event types counted the same way, into the same progress: ["recognition.given"].
+    also_counts = models.JSONField(_("also counts"), default=list, blank=True)
+    # Equality tests all of which must hold: {"payload.by": "reply"}, {"first_response_in_time": true}.
+    condition = models.JSONField(_("only when"), default=dict, blank=True)
+    threshold = models.PositiveIntegerField(_("how many"))
+    window = models.CharField(_("window"), max_length=10, choices=BadgeWindow.choices, default=BadgeWindow.EVER)
+    window_days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
+    breaks_on = models.CharField(_("a streak starts again at"), max_length=100, blank=True)
+    counted_for = models.CharField(_("counted for"), max_length=40)
+    distinct_on = models.CharField(_("all different in"), max_length=60, blank=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("badge rule")
+        verbose_name_plural = _("badge rules")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(threshold__gte=1), name="badge_rule_threshold"),
+            models.CheckConstraint(
+                condition=models.Q(window="days", window_days__gte=1)
+                | (~models.Q(window="days") & models.Q(window_days__isnull=True)),
+                name="badge_rule_days_only_for_days",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(window="streak") | models.Q(breaks_on=""), name="badge_rule_breaks_only_streaks"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.badge_id}: {self.threshold} × {self.event_type} ({self.window})"
+
+
+class BadgeProgress(models.Model):
+    """How far one person is with one rule, updated in O(1) per event: ``count`` in the current
+    streak, month or in all; ``keys`` the distinct keys seen (``distinct_on``), or for a ``days``
+    window the recent events as ``[time, key]``; ``run`` numbers the streaks (a break starts the
+    next); ``achieved`` the achievement already awarded from this row."""
+
+    rule = models.ForeignKey(BadgeRule, on_delete=models.CASCADE, related_name="progress")
+    employee = models.ForeignKey("people.Employee", on_delete=models.CASCADE, related_name="+")
+    # "2026-12" for a month window; empty otherwise.
+    period = models.CharField(max_length=7, blank=True, default="")
+    count = models.PositiveIntegerField(default=0)
+    keys = models.JSONField(default=list, blank=True)
+    run = models.PositiveIntegerField(default=1)
+    achieved = models.CharField(max_length=60, blank=True, default="")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("badge progress")
+        verbose_name_plural = _("badge progress")
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "employee", "period"], name="badge_progress_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}/{self.employee_id}/{self.period}: {self.count}"
+
+
+class BadgeRuleEvent(models.Model):
+    """An event a rule has counted: a second delivery of the same event changes nothing."""
+
+    rule = models.ForeignKey(BadgeRule, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey("core.Event", on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "rule"], name="badge_rule_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}:{self.event_id}"
+
+
+class BadgeAward(models.Model):
+    """A badge awarded to a person, once per ``achievement`` ("ever", "2026-12", "streak 2", a day
+    for a manual grant): the unique constraint keeps the same achievement from being awarded twice."""
+
+    badge = models.ForeignKey(Badge, on_delete=models.PROTECT, related_name="awards")
+    employee = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="+")
+    awarded_at = models.DateTimeField(_("awarded"), default=timezone.now)
+    achievement = models.CharField(max_length=60)
+    rule = models.ForeignKey(BadgeRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    granted_by = models.ForeignKey("people.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("badge awarded")
+        verbose_name_plural = _("badges awarded")
+        constraints = [
+            models.UniqueConstraint(fields=["badge", "employee", "achievement"], name="badge_award_once"),
+        ]
+        indexes = [
+            models.Index(fields=["employee", "-awarded_at"], name="badge_award_employee_idx"),
+            # Leaderboards count the badges of a period.
+            models.Index(fields=["awarded_at", "employee"], name="badge_award_period_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.badge_id} to {self.employee_id} ({self.achievement})"
+
+
+class TeamGoalMetric(models.TextChoices):
+    POINTS = "points", _("Points received")
+    RECOGNITIONS = "recognitions", _("Recognitions received")
+
+
+class TeamGoal(BaseModel):
+    """A team meter: a unit's shared goal of points or recognitions received by its members (and
+    those of the units below) between two days, for organisations that prefer it to rankings."""
+
+    unit = models.ForeignKey("people.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("team"))
+    title = models.CharField(_("title"), max_length=200)
+    metric = models.CharField(_("counts"), max_length=15, choices=TeamGoalMetric.choices)
+    target = models.PositiveIntegerField(_("target"))
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    created_by = models.ForeignKey(
+        "people.Employee", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_active = models.BooleanField(_("shown"), default=True)
+
+    class Meta:
+        verbose_name = _("team goal")
+        verbose_name_plural = _("team goals")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(target__gte=1), name="team_goal_target"),
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="team_goal_period"),
+        ]
+        indexes = [models.Index(fields=["unit", "-ends_on"], name="team_goal_unit_idx")]
+
+    def __str__(self) -> str:
+        return self.title
