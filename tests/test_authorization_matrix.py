@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 import authz_servicedesk
 import authz_servicedesk_agreement_pages
+import authz_servicedesk_agreements
 import pytest
 from authz import API_ROLES, LOGIN_URL, PAGE_ROLES, PASSWORD, Row, World, roles
 from django.contrib.auth.models import Group
@@ -320,6 +321,7 @@ API_ROWS = [
 PAGE_ROWS += authz_servicedesk.PAGE_ROWS
 PAGE_ROWS += authz_servicedesk_agreement_pages.PAGE_ROWS
 API_ROWS += authz_servicedesk.API_ROWS
+API_ROWS += authz_servicedesk_agreements.API_ROWS  # on the agreement of the page rows' world
 
 
 # --- Set-up, and what a request changed ----------------------------------------------------

@@ -212,3 +212,31 @@ def test_agreement_page_queries_are_pinned_and_do_not_grow_with_the_data(
     check("7 agreements, 9 requests, 3 versions")
     assert len(client.get("/agreements/").context["agreements"]) == 7
     assert len(client.get(f"/agreements/{agreement.pk}/").context["timeline"]) == 3
+
+
+def test_agreement_api_queries_are_pinned_and_do_not_grow_with_the_data(
+    desk, api, token_for, django_assert_num_queries, subtests
+):
+    # The token and its user, the caller's desk standing (3: person, units led, desks) and the
+    # paths of the units they lead (who sees which), then: the list: the count, the page's ids,
+    # its rows; the agreement: the agreement, its versions with their services and targets (3),
+    # and the led paths again (which sides they sign for); the adherence report: the agreement
+    # and its 5.
+    agreement, terms = _agreement_world(desk)
+    token = token_for(desk["manager"])
+    api("get", "/api/v1/me", token=token)  # the first use stamps last_used_at
+    urls = [
+        ("agreements", "/api/v1/agreements", 9),
+        ("agreements, active", "/api/v1/agreements?state=active", 9),
+        ("agreement", f"/api/v1/agreements/{agreement.pk}", 11),
+        ("adherence", f"/api/v1/agreements/{agreement.pk}/adherence", 12),
+    ]
+
+    def check(size: str) -> None:
+        for name, url, queries in urls:
+            with subtests.test(f"{name}, {size}"), django_assert_num_queries(queries):
+                assert api("get", url, token=token).status_code == 200
+
+    check("1 agreement, 1 request")
+    _agreements_grow(desk, agreement, terms)
+    check("7 agreements, 9 requests, 3 versions")

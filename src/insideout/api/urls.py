@@ -10,6 +10,7 @@ from insideout.api import errors
 from insideout.api.auth import auth
 from insideout.people.api import router as people_router
 from insideout.servicedesk.api import router as servicedesk_router
+from insideout.servicedesk.cooperation.agreements_api import router as agreements_router
 from insideout.servicedesk.cooperation.api import router as cooperation_router
 from insideout.servicedesk.cooperation.obstacles_api import router as obstacles_router
 
@@ -49,3 +50,4 @@ api.add_router("", people_router)
 api.add_router("", servicedesk_router)
 api.add_router("", cooperation_router)
 api.add_router("", obstacles_router)
+api.add_router("", agreements_router)
