@@ -182,6 +182,8 @@ RECOGNITION_POINTS_PER_CURRENCY_UNIT = env_int("RECOGNITION_POINTS_PER_UNIT", 10
 RECOGNITION_BUDGET_PER_MONTH = env_int("RECOGNITION_BUDGET", 500)
 RECOGNITION_AWARD_APPROVAL_ABOVE = env_int("RECOGNITION_AWARD_APPROVAL_ABOVE", 200)
 RECOGNITION_CURRENCY = env_str("RECOGNITION_CURRENCY", "EUR")
+# Leaderboards (individual rankings); off: only team meters and badges, and the rankings' reads refuse.
+RECOGNITION_LEADERBOARDS = env_bool("RECOGNITION_LEADERBOARDS", True)
 # A gift-card provider for automatic fulfilment (recognition/providers.py); none: people-ops fulfil by hand.
 _GIFTCARD_URL = env_str("GIFTCARD_PROVIDER_URL", "")
 RECOGNITION_GIFTCARD_PROVIDERS = (

@@ -568,10 +568,14 @@ def stands_above(*, me: Employee, person: Employee) -> bool:
             return True
         manager_id = Employee.objects.filter(pk=manager_id).values_list("manager_id", flat=True).first()
         steps += 1
-    path = person.unit.path if person.unit is not None else ""
-    if not path:
+    return leads_above(me=me, unit=person.unit)
+
+
+def leads_above(*, me: Employee, unit: Unit | None) -> bool:
+    """Whether ``me`` leads the unit or a unit above it."""
+    if unit is None or not unit.path:
         return False
-    return any(path.startswith(led) for led in Unit.objects.filter(lead=me).values_list("path", flat=True) if led)
+    return any(unit.path.startswith(led) for led in Unit.objects.filter(lead=me).values_list("path", flat=True) if led)
 
 
 def may_honour(*, actor: User | None, person: Employee) -> bool:
