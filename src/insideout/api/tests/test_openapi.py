@@ -54,6 +54,13 @@ def test_the_schema_is_served_as_json_and_lists_every_path(db, client):
         "/api/v1/requests/{request_id}/thanks": ["post"],
         "/api/v1/requests/{request_id}/obstacles": ["get", "post"],
         "/api/v1/obstacles/{obstacle_id}/resolve": ["post"],
+        "/api/v1/agreements": ["get", "post"],
+        "/api/v1/agreements/{agreement_id}": ["get"],
+        "/api/v1/agreements/{agreement_id}/propose": ["post"],
+        "/api/v1/agreements/{agreement_id}/accept": ["post"],
+        "/api/v1/agreements/{agreement_id}/decline": ["post"],
+        "/api/v1/agreements/{agreement_id}/revise": ["post"],
+        "/api/v1/agreements/{agreement_id}/adherence": ["get"],
     }
     assert schema["components"]["securitySchemes"] == {
         "TokenAuth": {"type": "http", "scheme": "bearer"},
