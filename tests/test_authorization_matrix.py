@@ -66,6 +66,11 @@ SERVICEDESK_TABLES = {
         servicedesk_models.FollowUp,
         servicedesk_models.ThankYou,
         servicedesk_models.ThankYou.recipients.through,
+        servicedesk_models.Obstacle,
+        servicedesk_models.Agreement,
+        servicedesk_models.AgreementVersion,
+        servicedesk_models.AgreementVersion.services.through,
+        servicedesk_models.AgreementTarget,
     )
 }
 

@@ -16,6 +16,7 @@ from django.db.models import Count, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from insideout.core.errors import NotFound
+from insideout.core.text import MAX_ID
 from insideout.people.models import Employee, Unit, User
 from insideout.servicedesk import selectors as desk_selectors
 from insideout.servicedesk.cooperation.models import (
@@ -44,10 +45,15 @@ def _ancestor_ids(path: str) -> list[int]:
 
 
 def led_unit_paths(*, employee: Employee | None) -> list[str]:
-    """The paths of the units this person leads; they sign for those units and every unit below."""
+    """The paths of the units this person leads; they sign for those units and every unit below.
+    Read once per person object (the caller's comes from ``access_for``, cached for the request)."""
     if employee is None:
         return []
-    return list(Unit.objects.filter(lead=employee).values_list("path", flat=True))
+    cached: list[str] | None = getattr(employee, "_led_unit_paths", None)
+    if cached is None:
+        cached = list(Unit.objects.filter(lead=employee).values_list("path", flat=True))
+        employee._led_unit_paths = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def signs_for(*, employee: Employee | None, unit: Unit, led_paths: list[str] | None = None) -> bool:
@@ -105,6 +111,8 @@ def agreement_list_for(*, actor: User | None, state: str = "", unit_id: int | No
 
 
 def agreement_get_for(*, actor: User | None, agreement_id: int) -> Agreement:
+    if not 0 < agreement_id <= MAX_ID:
+        raise NotFound(_("No agreement with this id."))
     visible = _visible(actor)
     agreements = _agreement_base().filter(pk=agreement_id)
     if visible is not None:

@@ -323,7 +323,9 @@ def test_the_navigation_links_the_portal_and_the_desk_pages_by_role(desk: dict[s
         manage = ""
     else:
         manage = "Manage desk "
-    assert lena == f"Home People Units Services My requests My promises Agreements Desk {manage}My profile Notifications Sign out"
+    assert lena == (
+        f"Home People Units Services My requests My promises Agreements Desk {manage}My profile Notifications Sign out"
+    )
     assert 'aria-current="page">Services</a>' in client_for(desk["employee"]).get("/services/").content.decode()
 
 
