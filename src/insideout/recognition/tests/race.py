@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,8 +24,8 @@ class RaceResult:
     succeeded: int
     refused: int
     failed: list[str]
-    allowance_left: int
-    earned_total: int
+    left: int  # what is left of the balance paid from
+    moved: int  # what arrived where the points went
     verified: bool
 
 
@@ -39,24 +40,21 @@ def seed(recipients: int) -> tuple[Any, list[int], int]:
     return giver, others, value.pk
 
 
-def race(*, giver: Any, recipients: list[int], value_id: int, points: int) -> RaceResult:
-    """One thread per recipient, all released at once, each giving ``points`` to its recipient."""
+def _at_once(calls: list[Callable[[], object]]) -> list[str]:
+    """Run every call on its own thread (and database connection), all released by one barrier;
+    each outcome is "ok", "refused" (a Conflict) or the error's words."""
     from django.db import connection
 
     from insideout.core.errors import Conflict
-    from insideout.recognition import ledger, selectors, services
-    from insideout.recognition.models import AccountKind
 
-    barrier = threading.Barrier(len(recipients))
+    barrier = threading.Barrier(len(calls))
     outcomes: list[str] = []
     lock = threading.Lock()
 
-    def one(recipient: int) -> None:
+    def one(call: Callable[[], object]) -> None:
         try:
             barrier.wait(timeout=30)
-            services.recognition_give(
-                actor=giver.user, to=[recipient], message="Thanks!", values=[value_id], points=points, now=NOW
-            )
+            call()
             outcome = "ok"
         except Conflict:
             outcome = "refused"
@@ -67,27 +65,46 @@ def race(*, giver: Any, recipients: list[int], value_id: int, points: int) -> Ra
         with lock:
             outcomes.append(outcome)
 
-    threads = [threading.Thread(target=one, args=(pk,)) for pk in recipients]
+    threads = [threading.Thread(target=one, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    earned = sum(int(ledger.account_for(kind=AccountKind.EARNED, owner_id=pk).balance) for pk in recipients)
+    return outcomes
+
+
+def _result(outcomes: list[str], *, left: int, moved: int) -> RaceResult:
+    from insideout.recognition import ledger
+
     return RaceResult(
         succeeded=outcomes.count("ok"),
         refused=outcomes.count("refused"),
         failed=[outcome for outcome in outcomes if outcome not in ("ok", "refused")],
-        allowance_left=selectors.points_of(employee_id=giver.pk, now=NOW).allowance,
-        earned_total=earned,
+        left=left,
+        moved=moved,
         verified=ledger.ledger_verify().ok,
     )
 
 
-def race_redemptions(*, person: Any, threads: int, cost: int, balance: int) -> RaceResult:
-    """``threads`` redemptions of a ``cost``-point reward at once from an earned balance of ``balance``."""
-    from django.db import connection
+def race(*, giver: Any, recipients: list[int], value_id: int, points: int) -> RaceResult:
+    """One thread per recipient, all released at once, each giving ``points`` to its recipient.
+    ``left`` is the giver's allowance afterwards, ``moved`` what the recipients earned."""
+    from insideout.recognition import ledger, selectors, services
+    from insideout.recognition.models import AccountKind
 
-    from insideout.core.errors import Conflict
+    def give(recipient: int) -> Callable[[], object]:
+        return lambda: services.recognition_give(
+            actor=giver.user, to=[recipient], message="Thanks!", values=[value_id], points=points, now=NOW
+        )
+
+    outcomes = _at_once([give(pk) for pk in recipients])
+    earned = sum(int(ledger.account_for(kind=AccountKind.EARNED, owner_id=pk).balance) for pk in recipients)
+    return _result(outcomes, left=selectors.points_of(employee_id=giver.pk, now=NOW).allowance, moved=earned)
+
+
+def race_redemptions(*, person: Any, threads: int, cost: int, balance: int) -> RaceResult:
+    """``threads`` redemptions of a ``cost``-point reward at once from an earned balance of
+    ``balance``. ``left`` is the earned balance afterwards, ``moved`` what is held for the redemptions."""
     from insideout.recognition import ledger, rewards, selectors
     from insideout.recognition.models import AccountKind, Reward
 
@@ -99,37 +116,9 @@ def race_redemptions(*, person: Any, threads: int, cost: int, balance: int) -> R
         ],
     )
     reward = Reward.objects.create(name="Race mug", points_cost=cost)
-    barrier = threading.Barrier(threads)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def one() -> None:
-        try:
-            barrier.wait(timeout=30)
-            rewards.redemption_create(actor=person.user, reward_id=reward.pk, now=NOW)
-            outcome = "ok"
-        except Conflict:
-            outcome = "refused"
-        except Exception as exc:  # noqa: BLE001 - any other failure is what the test reports
-            outcome = f"{type(exc).__name__}: {exc}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    workers = [threading.Thread(target=one) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-    return RaceResult(
-        succeeded=outcomes.count("ok"),
-        refused=outcomes.count("refused"),
-        failed=[outcome for outcome in outcomes if outcome not in ("ok", "refused")],
-        allowance_left=selectors.points_of(employee_id=person.pk, now=NOW).earned,
-        earned_total=int(ledger.account_for(kind=AccountKind.HELD).balance),
-        verified=ledger.ledger_verify().ok,
-    )
+    outcomes = _at_once([lambda: rewards.redemption_create(actor=person.user, reward_id=reward.pk, now=NOW)] * threads)
+    held = int(ledger.account_for(kind=AccountKind.HELD).balance)
+    return _result(outcomes, left=selectors.points_of(employee_id=person.pk, now=NOW).earned, moved=held)
 
 
 def main(data_dir: str, recipients: int, points: int) -> None:

@@ -24,16 +24,16 @@ POINTS = 10  # an allowance of 100 pays for 10 of them
 def _check_redemptions(result: dict[str, Any]) -> None:
     assert result["failed"] == []
     assert (result["succeeded"], result["refused"]) == (5, 45)
-    assert result["allowance_left"] == 0  # the earned balance
-    assert result["earned_total"] == 250  # all of it held for the five
+    assert result["left"] == 0  # the earned balance
+    assert result["moved"] == 250  # all of it held for the five
     assert result["verified"]
 
 
 def _check(result: dict[str, Any]) -> None:
     assert result["failed"] == []
     assert (result["succeeded"], result["refused"]) == (10, 40)
-    assert result["allowance_left"] == 0
-    assert result["earned_total"] == 100
+    assert result["left"] == 0  # the allowance
+    assert result["moved"] == 100  # earned by the ten
     assert result["verified"]
 
 
