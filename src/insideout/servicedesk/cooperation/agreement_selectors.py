@@ -197,9 +197,25 @@ def standard_for(*, request: Request) -> ServiceStandard | None:
     ).first()
     if agreed is not None:
         return agreed
+    agreed = agreed_standard(target=target, request_type_id=request.request_type_id, public=public)
+    try:
+        with transaction.atomic():
+            agreed.save()
+    except IntegrityError:  # written by a concurrent request a moment ago
+        return ServiceStandard.objects.get(
+            agreement_target=target, request_type_id=request.request_type_id, based_on=public
+        )
+    return agreed
+
+
+def agreed_standard(
+    *, target: AgreementTarget, request_type_id: int, public: ServiceStandard | None
+) -> ServiceStandard:
+    """An unsaved agreed standard: the agreement's targets, every other rule from the public
+    standard it is based on (or the defaults when the request type has none)."""
     agreed = ServiceStandard(
-        request_type_id=request.request_type_id,
-        priority=request.priority,
+        request_type_id=request_type_id,
+        priority=target.priority,
         version=public.version if public is not None else 0,
         is_current=False,
         first_response_minutes=target.first_response_minutes,
@@ -214,13 +230,6 @@ def standard_for(*, request: Request) -> ServiceStandard | None:
         agreed.obstacles_pause_resolution = public.obstacles_pause_resolution
     else:
         agreed.pausing_statuses = [Status.WAITING_ON_REQUESTER.value]
-    try:
-        with transaction.atomic():
-            agreed.save()
-    except IntegrityError:  # written by a concurrent request a moment ago
-        return ServiceStandard.objects.get(
-            agreement_target=target, request_type_id=request.request_type_id, based_on=public
-        )
     return agreed
 
 

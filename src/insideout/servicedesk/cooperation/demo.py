@@ -809,22 +809,11 @@ class AgreementBook:
         key = (target.pk, public.request_type_id, public.pk)
         agreed = self.agreed.get(key)
         if agreed is None:
-            agreed = ServiceStandard(
-                pk=self.next_standard,
-                request_type_id=public.request_type_id,
-                priority=public.priority,
-                version=public.version,
-                is_current=False,
-                first_response_minutes=target.first_response_minutes,
-                resolution_minutes=target.resolution_minutes,
-                business_hours=public.business_hours,
-                at_risk_percent=public.at_risk_percent,
-                pausing_statuses=public.pausing_statuses,
-                obstacles_pause_resolution=public.obstacles_pause_resolution,
-                agreement_target_id=target.pk,
-                based_on_id=public.pk,
-                created_at=at,
+            agreed = agreement_selectors.agreed_standard(
+                target=target, request_type_id=public.request_type_id, public=public
             )
+            agreed.pk = self.next_standard
+            agreed.created_at = at
             self.next_standard += 1
             self.agreed[key] = agreed
         elif at < agreed.created_at:
