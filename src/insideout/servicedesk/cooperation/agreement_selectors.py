@@ -138,6 +138,47 @@ def versions_of(*, agreement: Agreement) -> list[AgreementVersion]:
     )
 
 
+SIDES = (PROVIDER, CONSUMER)
+PENDING_STATES = (AgreementVersionState.DRAFT, AgreementVersionState.PROPOSED)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An agreement as one caller sees it: every version (newest first), the terms in force, the
+    version waiting to be proposed or accepted, the sides the caller signs for, and which of those
+    still have to accept the waiting proposal."""
+
+    versions: list[AgreementVersion]
+    current: AgreementVersion | None
+    pending: AgreementVersion | None
+    sides: frozenset[str]
+    to_accept: tuple[str, ...]  # the caller's sides that have not accepted the proposal yet
+
+    @property
+    def proposed(self) -> bool:
+        return self.pending is not None and self.pending.state == AgreementVersionState.PROPOSED
+
+    @property
+    def waiting_sides(self) -> tuple[str, ...]:
+        """All sides the proposal waits for, the provider first."""
+        if not self.proposed or self.pending is None:
+            return ()
+        return tuple(side for side in SIDES if getattr(self.pending, f"{side}_accepted_at") is None)
+
+
+def standing_of(*, actor: User | None, agreement: Agreement) -> Standing:
+    """The agreement's versions and the caller's part in it (three queries, plus one for the units
+    the caller leads when not read yet in this request)."""
+    versions = versions_of(agreement=agreement)
+    current = next((version for version in versions if version.pk == agreement.current_id), None)
+    pending = next((version for version in versions if version.state in PENDING_STATES), None)
+    sides = frozenset(sides_of(actor=actor, agreement=agreement))
+    to_accept: tuple[str, ...] = ()
+    if pending is not None and pending.state == AgreementVersionState.PROPOSED:
+        to_accept = tuple(side for side in SIDES if side in sides and getattr(pending, f"{side}_accepted_at") is None)
+    return Standing(versions=versions, current=current, pending=pending, sides=sides, to_accept=to_accept)
+
+
 def pending_of(*, agreement: Agreement) -> AgreementVersion | None:
     """The version waiting to be proposed or accepted, if any."""
     return (

@@ -28,7 +28,7 @@ from insideout.people.models import Employee, Unit, User
 from insideout.servicedesk.cooperation import agreement_selectors as selectors
 from insideout.servicedesk.cooperation import agreements
 from insideout.servicedesk.cooperation.agreements import TargetInput, TermsInput
-from insideout.servicedesk.cooperation.models import Agreement, AgreementVersion, AgreementVersionState
+from insideout.servicedesk.cooperation.models import Agreement, AgreementVersion
 from insideout.servicedesk.models import Service
 
 IdIn = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -37,7 +37,6 @@ AgreementStateCode = Literal["draft", "proposed", "active", "expired"]
 VersionStateCode = Literal["draft", "proposed", "accepted", "superseded", "declined"]
 SideCode = Literal["provider", "consumer"]
 SIDES: tuple[SideCode, SideCode] = ("provider", "consumer")
-PENDING_STATES = (AgreementVersionState.DRAFT, AgreementVersionState.PROPOSED)
 MINUTES = "Whole minutes of the desk's business time (24/7 when the public standard says so), 1 to 500,000."
 
 router = Router(tags=["agreements"])
@@ -297,24 +296,15 @@ def _list_items(rows: list[Agreement]) -> list[dict[str, Any]]:
 def _detail(request: HttpRequest, agreement_id: int) -> dict[str, Any]:
     """The agreement as the caller now sees it: four queries after the lookup (its versions with
     their services and targets, and the units the caller leads)."""
-    me = _actor(request)
     agreement = _agreement_for(request, agreement_id)
-    versions = selectors.versions_of(agreement=agreement)
-    current = next((version for version in versions if version.pk == agreement.current_id), None)
-    pending = next((version for version in versions if version.state in PENDING_STATES), None)
-    sides = selectors.sides_of(actor=me, agreement=agreement)
-    waiting = (
-        [side for side in SIDES if side in sides and getattr(pending, f"{side}_accepted_at") is None]
-        if pending is not None and pending.state == AgreementVersionState.PROPOSED
-        else []
-    )
+    standing = selectors.standing_of(actor=_actor(request), agreement=agreement)
     return {
         **_parties(agreement),
-        "current": _terms(current),
-        "pending": _terms(pending),
+        "current": _terms(standing.current),
+        "pending": _terms(standing.pending),
         "created_at": agreement.created_at,
-        "my_sides": [side for side in SIDES if side in sides],
-        "can_accept": bool(waiting),
+        "my_sides": [side for side in SIDES if side in standing.sides],
+        "can_accept": bool(standing.to_accept),
     }
 
 

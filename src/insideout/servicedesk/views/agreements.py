@@ -41,7 +41,6 @@ from insideout.servicedesk.cooperation.models import Agreement, AgreementVersion
 from insideout.servicedesk.models import Desk, Service
 from insideout.servicedesk.views.agreements_forms import AgreementForm, DecideForm, ListFilterForm
 from insideout.servicedesk.views.agreements_page import (
-    PENDING_STATES,
     adherence_view,
     public_services,
     terms_view,
@@ -309,19 +308,12 @@ def _period(request: HttpRequest, agreement: Agreement) -> tuple[PeriodForm, Per
 @login_required
 @require_GET
 def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    me = actor(request)
     agreement = _agreement(request, agreement_id)
-    versions = selectors.versions_of(agreement=agreement)
-    current = next((version for version in versions if version.pk == agreement.current_id), None)
-    pending = next((version for version in versions if version.state in PENDING_STATES), None)
-    sides = selectors.sides_of(actor=me, agreement=agreement)
+    standing = selectors.standing_of(actor=actor(request), agreement=agreement)
+    current, pending, sides, versions = standing.current, standing.pending, standing.sides, standing.versions
     public = selectors.public_targets(services=public_services([current, pending]))
-    mine_waiting = (
-        [side for side in waiting_sides(pending) if side in sides]
-        if pending is not None and pending.state == AgreementVersionState.PROPOSED
-        else []
-    )
-    proposed = pending is not None and pending.state == AgreementVersionState.PROPOSED
+    mine_waiting = list(standing.to_accept)
+    proposed = standing.proposed
     context: dict[str, Any] = {
         "agreement": agreement,
         "sides": sides,
@@ -332,7 +324,7 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
         "current_terms": terms_view(current, public=public) if current is not None else None,
         "pending": pending,
         "pending_terms": terms_view(pending, public=public, against=current) if pending is not None else None,
-        "waiting_on": unit_names(agreement, waiting_sides(pending)) if proposed and pending is not None else "",
+        "waiting_on": unit_names(agreement, standing.waiting_sides),
         "can_propose": bool(sides) and pending is not None and pending.state == AgreementVersionState.DRAFT,
         "can_accept": bool(mine_waiting),
         "accept_for": unit_names(agreement, mine_waiting),

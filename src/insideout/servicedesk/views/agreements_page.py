@@ -28,7 +28,6 @@ from insideout.servicedesk.models import Metric, Priority, Service
 from insideout.servicedesk.views.manage import duration_text
 
 ONE_GO = timedelta(minutes=1)
-PENDING_STATES = (AgreementVersionState.DRAFT, AgreementVersionState.PROPOSED)
 
 # The terms a revision may change, as the page names them.
 TERM_NAMES = ("provider_contact", "consumer_contact", "starts_on", "review_on", "remind_days", "note")
