@@ -186,8 +186,9 @@ RECOGNITION_CURRENCY = env_str("RECOGNITION_CURRENCY", "EUR")
 RECOGNITION_LEADERBOARDS = env_bool("RECOGNITION_LEADERBOARDS", True)
 # A gift-card provider for automatic fulfilment (recognition/providers.py); none: people-ops fulfil by hand.
 _GIFTCARD_URL = env_str("GIFTCARD_PROVIDER_URL", "")
+_GIFTCARD_TOKEN = env_str("GIFTCARD_PROVIDER_TOKEN", "")
 RECOGNITION_GIFTCARD_PROVIDERS = (
-    {"giftcards": {"url": _GIFTCARD_URL, "token": env_str("GIFTCARD_PROVIDER_TOKEN", "")}} if _GIFTCARD_URL else {}
+    {"giftcards": {"url": _GIFTCARD_URL, "token": _GIFTCARD_TOKEN}} if _GIFTCARD_URL else {}
 )
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
