@@ -593,7 +593,9 @@ def agreements_sweep(*, now: datetime | None = None, batch: int = 200) -> Agreem
 @transaction.atomic
 def _expire(agreement_id: int, now: datetime) -> int:
     agreement = (
-        Agreement.objects.select_for_update().select_related("current", "provider", "consumer").get(pk=agreement_id)
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("current", "provider", "consumer")
+        .get(pk=agreement_id)
     )
     if (
         agreement.state != AgreementState.ACTIVE
@@ -611,7 +613,9 @@ def _expire(agreement_id: int, now: datetime) -> int:
 @transaction.atomic
 def _remind(agreement_id: int, now: datetime) -> int:
     agreement = (
-        Agreement.objects.select_for_update().select_related("current", "provider", "consumer").get(pk=agreement_id)
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("current", "provider", "consumer")
+        .get(pk=agreement_id)
     )
     version = agreement.current
     if agreement.state != AgreementState.ACTIVE or version is None or agreement.reminded_for == version.review_on:
