@@ -41,6 +41,7 @@ from insideout.servicedesk.cooperation.models import (
 from insideout.servicedesk.models import Desk, Priority, Service
 
 AGREEMENT_CREATED = "servicedesk.agreement_created"
+AGREEMENT_DRAFT_CHANGED = "servicedesk.agreement_draft_changed"  # a draft rewritten, still a draft
 AGREEMENT_PROPOSED = "servicedesk.agreement_proposed"
 AGREEMENT_ACCEPTED = "servicedesk.agreement_accepted"  # one side
 AGREEMENT_ACTIVATED = "servicedesk.agreement_activated"  # both sides: these terms are in force
@@ -460,6 +461,8 @@ def agreement_revise(
         agreement.save(update_fields=["title", "updated_at"])
     if propose or pending is not None and rewrite is None:
         _propose(agreement, version, actor=actor, by=by, sides=sides, now=now)
+    else:
+        _record(agreement, AGREEMENT_DRAFT_CHANGED, actor, now, **_terms_payload(version))
     return version
 
 

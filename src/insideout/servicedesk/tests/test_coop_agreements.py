@@ -292,3 +292,26 @@ def test_one_lead_above_both_units_signs_for_both_by_proposing(sides: dict[str, 
     agreement.refresh_from_db()
     assert agreement.state == AgreementState.ACTIVE
     assert selectors.sides_of(actor=ceo.user, agreement=agreement) == {"provider", "consumer"}
+
+
+def test_rewriting_a_draft_is_an_event_too(sides: dict[str, Any]) -> None:
+    agreement = agreements.agreement_create(
+        actor=sides["lead"].user,
+        provider_id=sides["it"].pk,
+        consumer_id=sides["sales"].pk,
+        title="IT for Sales",
+        terms=terms(sides),
+        now=MONDAY_10,
+    )
+    agreements.agreement_revise(
+        actor=sides["lead"].user,
+        agreement=agreement,
+        terms=terms(sides, remind_days=7),
+        propose=False,
+        now=MONDAY_10,
+    )
+    assert agreement.versions.get().remind_days == 7
+    assert list(Event.objects.filter(subject_type="servicedesk.agreement").values_list("type", flat=True)) == [
+        "servicedesk.agreement_created",
+        "servicedesk.agreement_draft_changed",
+    ]
