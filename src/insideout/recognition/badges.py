@@ -706,8 +706,9 @@ def badge_rule_create(
 # --- reads ---------------------------------------------------------------------------------------
 
 
-def badge_catalog() -> QuerySet[Badge]:
-    """The badges in use with their rules (one more query), in the catalog's order."""
+def badge_catalog(*, actor: User | None) -> QuerySet[Badge]:
+    """The badges in use with their rules (one more query), in the catalog's order; for members."""
+    _member(actor)
     return (
         Badge.objects.filter(is_active=True)
         .prefetch_related(Prefetch("rules", queryset=BadgeRule.objects.order_by("pk")))

@@ -76,11 +76,11 @@ def days_period(*, first: date, last: date, kind: str = "custom") -> Period:
 
 
 def period_resolve(
-    *, period: str = "month", at: datetime | None = None, first: date | None = None, last: date | None = None
+    *, period: str = "month", at: datetime | date | None = None, first: date | None = None, last: date | None = None
 ) -> Period:
-    """The month, quarter or year that contains ``at`` (now by default), or the days from ``first``
-    to ``last`` inclusive (``custom``, which both name)."""
-    today = timezone.localtime(at or timezone.now()).date()
+    """The month, quarter or year that contains ``at`` (an instant or a day; now by default), or the
+    days from ``first`` to ``last`` inclusive (``custom``, which both name)."""
+    today = at if isinstance(at, date) and not isinstance(at, datetime) else timezone.localtime(at).date()
     if period == "month":
         days = calendar.monthrange(today.year, today.month)[1]
         return days_period(first=today.replace(day=1), last=today.replace(day=days), kind=period)
