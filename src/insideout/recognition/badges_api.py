@@ -186,38 +186,6 @@ class TeamMeterOut(Schema):
     starts_on: date
     ends_on: date
 
-    @staticmethod
-    def resolve_id(obj: TeamMeter) -> int:
-        return obj.goal.pk
-
-    @staticmethod
-    def resolve_unit(obj: TeamMeter) -> int:
-        return obj.goal.unit_id
-
-    @staticmethod
-    def resolve_unit_name(obj: TeamMeter) -> str:
-        return obj.goal.unit.name
-
-    @staticmethod
-    def resolve_title(obj: TeamMeter) -> str:
-        return obj.goal.title
-
-    @staticmethod
-    def resolve_metric(obj: TeamMeter) -> str:
-        return obj.goal.metric
-
-    @staticmethod
-    def resolve_target(obj: TeamMeter) -> int:
-        return obj.goal.target
-
-    @staticmethod
-    def resolve_starts_on(obj: TeamMeter) -> date:
-        return obj.goal.starts_on
-
-    @staticmethod
-    def resolve_ends_on(obj: TeamMeter) -> date:
-        return obj.goal.ends_on
-
 
 class CertificateSentOut(Schema):
     sent_to: str = Field(..., description="The person's e-mail address.")
@@ -269,10 +237,27 @@ def leaderboard(request: HttpRequest, filters: Query[LeaderboardFilters]) -> dic
 
 
 @router.get("/team-goals", response=list[TeamMeterOut], summary="Team meters")
-def team_goals(request: HttpRequest, filters: Query[TeamGoalFilters]) -> list[TeamMeter]:
+def team_goals(request: HttpRequest, filters: Query[TeamGoalFilters]) -> list[dict[str, object]]:
     """Every unit's shared goals and how far each is, newest period first; shown even when
     leaderboards are off."""
-    return leaderboards.team_goals_for(actor=_actor(request), unit_id=filters.unit, on=filters.on)
+    return [
+        _meter(meter)
+        for meter in leaderboards.team_goals_for(actor=_actor(request), unit_id=filters.unit, on=filters.on)
+    ]
+
+
+def _meter(meter: TeamMeter) -> dict[str, object]:
+    goal = meter.goal
+    fields = ("title", "metric", "target", "starts_on", "ends_on")
+    return {
+        "id": goal.pk,
+        "unit": goal.unit_id,
+        "unit_name": goal.unit.name,
+        **{name: getattr(goal, name) for name in fields},
+        "current": meter.current,
+        "percent": meter.percent,
+        "reached": meter.reached,
+    }
 
 
 @router.post(
