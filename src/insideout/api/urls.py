@@ -9,6 +9,7 @@ from insideout import __version__
 from insideout.api import errors
 from insideout.api.auth import auth
 from insideout.people.api import router as people_router
+from insideout.recognition.badges_api import router as badges_router
 from insideout.servicedesk.api import router as servicedesk_router
 from insideout.servicedesk.cooperation.agreements_api import router as agreements_router
 from insideout.servicedesk.cooperation.api import router as cooperation_router
@@ -51,3 +52,4 @@ api.add_router("", servicedesk_router)
 api.add_router("", cooperation_router)
 api.add_router("", obstacles_router)
 api.add_router("", agreements_router)
+api.add_router("", badges_router)

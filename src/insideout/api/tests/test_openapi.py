@@ -61,6 +61,12 @@ def test_the_schema_is_served_as_json_and_lists_every_path(db, client):
         "/api/v1/agreements/{agreement_id}/decline": ["post"],
         "/api/v1/agreements/{agreement_id}/revise": ["post"],
         "/api/v1/agreements/{agreement_id}/adherence": ["get"],
+        "/api/v1/badges": ["get"],
+        "/api/v1/people/{person_id}/badges": ["get"],
+        "/api/v1/badges/{badge_id}/grant": ["post"],
+        "/api/v1/leaderboards": ["get"],
+        "/api/v1/team-goals": ["get"],
+        "/api/v1/people/{person_id}/certificates": ["post"],
     }
     assert schema["components"]["securitySchemes"] == {
         "TokenAuth": {"type": "http", "scheme": "bearer"},
