@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
+import authz_recognition_badges
 import authz_servicedesk
 import authz_servicedesk_agreement_pages
-import authz_recognition_badges
 import authz_servicedesk_agreements
 import pytest
 from authz import API_ROLES, LOGIN_URL, PAGE_ROLES, PASSWORD, Row, World, roles
