@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insideout.core.errors import NotFound
+from insideout.people import facade as people
 from insideout.people.models import Employee, Unit, User
 from insideout.recognition.models import (
     Account,
     AccountKind,
+    Award,
+    AwardState,
+    Boost,
     Entry,
+    PointRule,
     Recognition,
     RecognitionRecipient,
+    Redemption,
+    RedemptionState,
+    Reward,
     Value,
     Visibility,
 )
@@ -96,10 +105,10 @@ def points_of(*, employee_id: int, now: datetime | None = None) -> Points:
 
 
 def ledger_lines_of(*, employee_id: int) -> QuerySet[Entry]:
-    """The person's ledger entries, newest first, with their transactions and accounts."""
+    """The person's ledger entries, newest first, with their transactions (and who made them) and accounts."""
     return (
         Entry.objects.filter(account__owner_id=employee_id)
-        .select_related("transaction", "account")
+        .select_related("transaction__actor", "account")
         .order_by("-transaction_id", "-id")
     )
 
@@ -111,14 +120,20 @@ def values_active() -> QuerySet[Value]:
 # --- recognitions --------------------------------------------------------------------------------
 
 
-def _recognition_base() -> QuerySet[Recognition]:
-    return Recognition.objects.select_related("giver__user", "giver__unit", "team").prefetch_related(
+def recognition_cards(recognitions: QuerySet[Recognition]) -> QuerySet[Recognition]:
+    """The recognitions with what a card shows: the giver, the team, the recipients and the values
+    (two more queries however many there are)."""
+    return recognitions.select_related("giver__user", "giver__unit", "team").prefetch_related(
         Prefetch(
             "recipients",
-            queryset=RecognitionRecipient.objects.select_related("employee__unit").order_by("pk"),
+            queryset=RecognitionRecipient.objects.select_related("employee__user", "employee__unit").order_by("pk"),
         ),
         "values",
     )
+
+
+def _recognition_base() -> QuerySet[Recognition]:
+    return recognition_cards(Recognition.objects.all())
 
 
 def _visible(employee: Employee | None) -> Q:
@@ -181,3 +196,223 @@ def recognition_get_for(*, actor: User | None, recognition_id: int) -> Recogniti
     if recognition is None:
         raise NotFound(_("No recognition with this id."))
     return recognition
+
+
+# --- what the pages read besides -------------------------------------------------------------------
+
+
+def is_people_ops(actor: User | None) -> bool:
+    return actor is not None and actor.is_authenticated and people.roles_of(user=actor).people_ops
+
+
+@dataclass(frozen=True)
+class Boosts:
+    """The boosts of one recognition: how many, their points (to each recipient), and whether the
+    reader is among those who boosted it."""
+
+    count: int = 0
+    points: int = 0
+    mine: bool = False
+
+
+def boosts_of(*, recognition_ids: Iterable[int], employee_id: int | None) -> dict[int, Boosts]:
+    """Each recognition's boosts, in one query (recognitions without any are left out)."""
+    ids = list(recognition_ids)
+    if not ids:
+        return {}
+    rows = (
+        Boost.objects.filter(recognition_id__in=ids)
+        .values("recognition_id")
+        .annotate(n=Count("pk"), points=Sum("points"), mine=Count("pk", filter=Q(giver_id=employee_id or 0)))
+        .values_list("recognition_id", "n", "points", "mine")
+    )
+    return {pk: Boosts(count=int(n), points=int(points or 0), mine=bool(mine)) for pk, n, points, mine in rows}
+
+
+def people_to_pick(*, q: str, limit: int, exclude_id: int | None = None) -> list[Employee]:
+    """Active people whose first name, last name or e-mail contains every word typed, by name."""
+    found = Employee.objects.filter(is_active=True).select_related("user", "unit")
+    if exclude_id is not None:
+        found = found.exclude(pk=exclude_id)
+    for word in q.split()[:3]:
+        found = found.filter(
+            Q(user__first_name__icontains=word) | Q(user__last_name__icontains=word) | Q(user__email__icontains=word)
+        )
+    return list(found.order_by("sort_name", "pk")[:limit])
+
+
+def people_named(*, employee_ids: Iterable[int]) -> list[Employee]:
+    """Active people by id, in the order given, with their profiles (their recognition preference)."""
+    wanted = list(dict.fromkeys(employee_ids))
+    if not wanted:
+        return []
+    found = {
+        person.pk: person
+        for person in Employee.objects.select_related("user", "unit", "profile").filter(pk__in=wanted, is_active=True)
+    }
+    return [found[pk] for pk in wanted if pk in found]
+
+
+def people_by_id(*, employee_ids: Iterable[int]) -> dict[int, Employee]:
+    """People named by id (active or not), with their accounts' names, in one query."""
+    ids = set(employee_ids)
+    if not ids:
+        return {}
+    return {person.pk: person for person in Employee.objects.select_related("user").filter(pk__in=ids)}
+
+
+def team_members(*, unit_id: int, exclude_id: int | None) -> list[Employee]:
+    """The active members of one unit (not those below it), as a recognition of the team names them."""
+    members = Employee.objects.select_related("user", "profile").filter(unit_id=unit_id, is_active=True)
+    if exclude_id is not None:
+        members = members.exclude(pk=exclude_id)
+    return list(members.order_by("sort_name", "pk"))
+
+
+def units_to_pick() -> QuerySet[Unit]:
+    """Every unit, in the tree's order, for choosing a team."""
+    return Unit.objects.order_by("path", "pk")
+
+
+def unit_get(*, unit_id: int) -> Unit | None:
+    return Unit.objects.filter(pk=unit_id).first()
+
+
+def values_all() -> QuerySet[Value]:
+    return Value.objects.order_by("position", "name", "pk")
+
+
+def value_get(*, value_id: int) -> Value:
+    value = Value.objects.filter(pk=value_id).first()
+    if value is None:
+        raise NotFound(_("No value with this id."))
+    return value
+
+
+def point_rules() -> dict[str, PointRule]:
+    return {rule.event_type: rule for rule in PointRule.objects.all()}
+
+
+# --- rewards and redemptions ------------------------------------------------------------------------
+
+
+def rewards_in_catalog() -> QuerySet[Reward]:
+    """What people may redeem, in the catalog's order."""
+    return Reward.objects.filter(is_active=True).order_by("position", "points_cost", "name", "pk")
+
+
+def rewards_all() -> QuerySet[Reward]:
+    """Every reward, those taken out of the catalog too (people-ops)."""
+    return Reward.objects.order_by("-is_active", "position", "points_cost", "name", "pk")
+
+
+def reward_get(*, reward_id: int, in_catalog: bool = True) -> Reward:
+    rewards = rewards_in_catalog() if in_catalog else Reward.objects.all()
+    reward = rewards.filter(pk=reward_id).first()
+    if reward is None:
+        raise NotFound(_("No reward with this id is in the catalog."))
+    return reward
+
+
+def redeemed_of(*, employee_id: int) -> dict[int, int]:
+    """How many of each reward the person has redeemed and not cancelled (for the per-person limits)."""
+    rows = (
+        Redemption.objects.filter(employee_id=employee_id)
+        .exclude(state=RedemptionState.CANCELLED)
+        .values("reward_id")
+        .annotate(n=Sum("quantity"))
+        .values_list("reward_id", "n")
+    )
+    return {reward_id: int(n or 0) for reward_id, n in rows}
+
+
+def redemptions_of(*, employee_id: int) -> QuerySet[Redemption]:
+    """The person's redemptions, newest first."""
+    return Redemption.objects.filter(employee_id=employee_id).select_related("reward").order_by("-created_at", "-pk")
+
+
+def redemption_get_for(*, actor: User | None, redemption_id: int) -> Redemption:
+    """A redemption its person or people-ops may see; NotFound for everyone else."""
+    redemption = Redemption.objects.select_related("reward", "employee__user").filter(pk=redemption_id).first()
+    mine = redemption is not None and actor is not None and redemption.employee.user_id == actor.pk
+    if redemption is None or not (mine or is_people_ops(actor)):
+        raise NotFound(_("No redemption with this id."))
+    return redemption
+
+
+def redemptions_held() -> QuerySet[Redemption]:
+    """The fulfilment queue: redemptions whose points are held, the oldest first."""
+    return (
+        Redemption.objects.filter(state=RedemptionState.HELD)
+        .select_related("reward", "employee__user", "employee__unit")
+        .order_by("created_at", "pk")
+    )
+
+
+def redemptions_by_id(*, ids: Iterable[int]) -> dict[int, Redemption]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {row.pk: row for row in Redemption.objects.select_related("reward").filter(pk__in=wanted)}
+
+
+# --- spot awards ------------------------------------------------------------------------------------
+
+
+def _awards() -> QuerySet[Award]:
+    return Award.objects.select_related("giver__user", "recipient__user", "approver__user").prefetch_related("values")
+
+
+def awards_waiting_for(*, actor: User | None) -> QuerySet[Award]:
+    """Awards waiting for the caller's decision, the oldest first: those naming them as approver,
+    and for people-ops every pending award but their own."""
+    employee = member_of(actor)
+    pending = _awards().filter(state=AwardState.PENDING)
+    if is_people_ops(actor):
+        mine = pending.exclude(giver=employee) if employee is not None else pending
+    elif employee is not None:
+        mine = pending.filter(approver=employee).exclude(giver=employee)
+    else:
+        return Award.objects.none()
+    return mine.order_by("created_at", "pk")
+
+
+def awards_given_by(*, employee_id: int) -> QuerySet[Award]:
+    return _awards().filter(giver_id=employee_id).order_by("-created_at", "-pk")
+
+
+def award_get_for(*, actor: User | None, award_id: int) -> Award:
+    """An award its giver, recipient or approver, or people-ops, may see; NotFound otherwise."""
+    award = _awards().filter(pk=award_id).first()
+    employee = member_of(actor)
+    involved = employee is not None and award is not None and employee.pk in award_people(award)
+    if award is None or not (involved or is_people_ops(actor)):
+        raise NotFound(_("No spot award with this id."))
+    return award
+
+
+def award_people(award: Award) -> set[int]:
+    return {award.giver_id, award.recipient_id, *([award.approver_id] if award.approver_id else [])}
+
+
+def awards_by_transaction(*, transaction_ids: Iterable[int]) -> dict[int, Award]:
+    """The awards these ledger transactions hold or pay, by transaction id; one query."""
+    ids = set(transaction_ids)
+    if not ids:
+        return {}
+    found: dict[int, Award] = {}
+    for award in Award.objects.select_related("giver__user", "recipient__user").filter(
+        Q(hold_id__in=ids) | Q(settlement_id__in=ids)
+    ):
+        for tx in (award.hold_id, award.settlement_id):
+            if tx in ids:
+                found[tx] = award
+    return found
+
+
+def recognitions_by_id(*, ids: Iterable[int]) -> dict[int, Recognition]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {row.pk: row for row in recognition_cards(Recognition.objects.filter(pk__in=wanted))}
+
