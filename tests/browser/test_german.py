@@ -27,7 +27,13 @@ def test_profile_language_de_gives_german_navigation_after_sign_in(page, org):
     expect(page.get_by_role("heading", level=1)).to_have_text("Hallo, Eve")
     nav = page.get_by_role("navigation", name="Hauptnavigation")
     with translation.override("de"):  # the service desk's entries, as the German catalogue has them
-        portal = [gettext("Services"), gettext("My requests"), gettext("My promises"), gettext("Agreements")]
+        portal = [
+            gettext("Services"),
+            gettext("My requests"),
+            gettext("My promises"),
+            gettext("Agreements"),
+            gettext("Recognition"),
+        ]
     expect(nav.get_by_role("link")).to_have_text(
         ["Start", "Personen", "Einheiten", *portal, "Mein Profil", "Benachrichtigungen"]
     )

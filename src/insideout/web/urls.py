@@ -40,4 +40,5 @@ site_patterns = [
     path("", include("insideout.people.urls")),
     path("", include("insideout.notifications.urls")),
     path("", include("insideout.servicedesk.urls")),
+    path("", include("insideout.recognition.urls")),
 ]
