@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 import authz_recognition_badges
+import authz_recognition_pages
 import authz_servicedesk
 import authz_servicedesk_agreement_pages
 import authz_servicedesk_agreements
@@ -326,6 +327,7 @@ API_ROWS = [
 
 PAGE_ROWS += authz_servicedesk.PAGE_ROWS
 PAGE_ROWS += authz_servicedesk_agreement_pages.PAGE_ROWS
+PAGE_ROWS += authz_recognition_pages.PAGE_ROWS
 API_ROWS += authz_servicedesk.API_ROWS
 API_ROWS += authz_servicedesk_agreements.API_ROWS  # on the agreement of the page rows' world
 API_ROWS += authz_recognition_badges.API_ROWS
@@ -371,6 +373,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
         authz_servicedesk.world_extend(org)  # commitments, negotiations, a resolved request
         authz_servicedesk_agreement_pages.world_extend(org)  # an agreement IT proposed to the company
         authz_recognition_badges.world_extend(org)  # a manual badge Mo granted Eve
+        authz_recognition_pages.world_extend(org)  # values, recognitions, a held mug, an award to approve
         # Accounts without a person come from Django's createsuperuser or admin, not a service.
         org["outsider"] = User.objects.create_user(username="olga", email="olga@example.org", password=PASSWORD)
         org["superuser"] = User.objects.create_superuser(username="root", email="root@example.org", password=PASSWORD)

@@ -21,6 +21,8 @@ from django.utils import timezone
 from insideout.notifications import services as notifications
 from insideout.people import services
 from insideout.people.tests.factories import EmployeeFactory, UnitFactory
+from insideout.recognition import awards, catalog, rewards
+from insideout.recognition import services as recognition
 from insideout.servicedesk import services as desk_services
 from insideout.servicedesk.cooperation import agreements
 from insideout.servicedesk.cooperation import services as coop
@@ -240,3 +242,59 @@ def test_agreement_api_queries_are_pinned_and_do_not_grow_with_the_data(
     check("1 agreement, 1 request")
     _agreements_grow(desk, agreement, terms)
     check("7 agreements, 9 requests, 3 versions")
+
+
+def _recognitions(org, values, rounds: int) -> None:
+    """Recognitions of Eve and others by several givers, naming values, with boosts; and Eve's
+    points moving every way her history can show (given, received, boosted, redeemed and
+    cancelled, a spot award)."""
+    eve, mo, sam, lena = org["employee"], org["manager"], org["agent"], org["lead"]
+    helpers = [EmployeeFactory(unit=org["sales"]) for _n in range(rounds)]
+    for n, helper in enumerate(helpers):
+        given = recognition.recognition_give(
+            actor=helper.user, to=[eve.pk, sam.pk], message=f"Thanks {n}", values=[v.pk for v in values], points=5
+        )
+        recognition.recognition_boost(actor=lena.user, recognition=given, points=1)
+        recognition.recognition_give(
+            actor=eve.user, to=[helper.pk], message=f"Back {n}", values=[values[n % len(values)].pk], points=1
+        )
+    recognition.recognition_give(actor=mo.user, team_id=org["sales"].pk, message="Team!", values=[values[0].pk])
+    mug = catalog.reward_create(actor=org["admin"].user, data=catalog.RewardInput(name="Mug", points_cost=5))
+    cancelled = rewards.redemption_create(actor=eve.user, reward_id=mug.pk)
+    rewards.redemption_cancel(actor=eve.user, redemption=cancelled)
+    rewards.redemption_create(actor=eve.user, reward_id=mug.pk)
+    awards.award_create(actor=mo.user, to=eve.pk, points=10 + rounds, reason="Launch")
+
+
+def test_recognition_page_queries_are_pinned_and_do_not_grow_with_the_data(
+    org, client_for, django_assert_num_queries, subtests
+):
+    # The 5 of a signed-in page, then the person (with their unit) and their accounts for the tabs
+    # and the navigation's points (Eve has no budget: 2 more to know that she has none), then:
+    # the wall: the values of the filter, the person again (the list selector's own), the count, the
+    # page's ids, its rows with giver and team, their recipients and values (2) and their boosts;
+    # my points: the count, the page's ids, its entries with transactions and accounts, and what they
+    # name: the recognitions with their recipients and values (3), the redemptions, the awards.
+    values = [
+        catalog.value_create(actor=org["admin"].user, name=name)
+        for name in ("Be helpful", "Stay positive", "Be polite")
+    ]
+    _recognitions(org, values, rounds=1)
+    client = client_for(org["employee"])
+    pages = [
+        ("wall", "/recognition/", 17),
+        ("wall, received", "/recognition/?scope=mine", 17),
+        ("wall, by value and my unit", f"/recognition/?value={values[0].pk}&my_unit=on", 17),
+        ("my points", "/recognition/points/", 17),
+    ]
+
+    def check(size: str) -> None:
+        for name, url, queries in pages:
+            with subtests.test(f"{name}, {size}"), django_assert_num_queries(queries):
+                assert client.get(url).status_code == 200
+
+    check("4 recognitions")
+    _recognitions(org, values, rounds=6)
+    check("22 recognitions")
+    assert len(client.get("/recognition/").context["cards"]) == 16
+    assert len(client.get("/recognition/points/").context["lines"]) == 25
