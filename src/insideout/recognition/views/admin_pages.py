@@ -314,8 +314,8 @@ def _day_start(day: date) -> datetime:
 @require_GET
 def fairness(request: HttpRequest) -> HttpResponse:
     """Reciprocal rings in a period (this month unless another is chosen), with names."""
-    form = FairnessForm(request.GET or None)
     today = timezone.localdate()
+    form = FairnessForm(request.GET or None, initial={"start": today.replace(day=1), "end": today})
     values = form.cleaned_data if form.is_valid() else {}
     start_day = values.get("start") or today.replace(day=1)
     end_day = values.get("end") or today
@@ -353,9 +353,9 @@ def fairness(request: HttpRequest) -> HttpResponse:
 
 def _month(request: HttpRequest) -> tuple[MonthForm, date]:
     """The month a payroll page names; last month (the one to pay) unless another is chosen."""
-    form = MonthForm(request.GET or None)
     first = timezone.localdate().replace(day=1)
     default = (first - timedelta(days=1)).replace(day=1)
+    form = MonthForm(request.GET or None, initial={"month": default})
     month = form.cleaned_data.get("month") if form.is_valid() else None
     return form, (month or default).replace(day=1)
 

@@ -91,7 +91,7 @@ def approver_words(manager_name: str) -> str:
 def award_new(request: HttpRequest) -> HttpResponse:
     """A spot award from my budget to one person; a large one waits for a second approver."""
     employee = me(request)
-    context = section(request, "award")
+    context = section(request, "approvals")
     if not context["has_budget"]:
         return refused(request, _("Only managers and unit leads have a spot-award budget to give awards from."))
     values = list(selectors.values_active())
