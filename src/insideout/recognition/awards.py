@@ -144,11 +144,12 @@ def award_create(
 
 
 def may_decide(*, actor: User | None, award: Award) -> bool:
-    """The named approver, or people-ops; never the giver (a second person approves)."""
+    """The named approver, or people-ops; never the giver (a second person approves), nor the
+    recipient (nobody approves their own award, people-ops neither)."""
     if actor is None or not actor.is_authenticated:
         return False
     employee = Employee.objects.filter(user=actor, is_active=True).values_list("pk", flat=True).first()
-    if employee is not None and employee == award.giver_id:
+    if employee is not None and employee in (award.giver_id, award.recipient_id):
         return False
     if employee is not None and employee == award.approver_id:
         return True

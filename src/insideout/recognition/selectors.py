@@ -365,11 +365,11 @@ def _awards() -> QuerySet[Award]:
 
 def awards_waiting_for(*, actor: User | None) -> QuerySet[Award]:
     """Awards waiting for the caller's decision, the oldest first: those naming them as approver,
-    and for people-ops every pending award but their own."""
+    and for people-ops every pending award but those they gave or would receive."""
     employee = member_of(actor)
     pending = _awards().filter(state=AwardState.PENDING)
     if is_people_ops(actor):
-        mine = pending.exclude(giver=employee) if employee is not None else pending
+        mine = pending.exclude(giver=employee).exclude(recipient=employee) if employee is not None else pending
     elif employee is not None:
         mine = pending.filter(approver=employee).exclude(giver=employee)
     else:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from insideout.people import services as people
+from insideout.people.models import User
 from insideout.recognition import awards, selectors
 from insideout.recognition.models import Award
 from insideout.recognition.tests.pages import messages_of, snapshot, values_made
@@ -160,3 +161,21 @@ def test_people_without_a_budget_get_a_page_that_says_so(org: dict[str, Any], cl
 
     assert response.status_code == 403
     assert "Only managers and unit leads have a spot-award budget" in response.content.decode()
+
+
+def test_nobody_in_people_ops_approves_an_award_to_themselves(org: dict[str, Any], client_for: Any) -> None:
+    # Lena has no manager: her large award to Pat waits for people-ops, of whom Pat is one.
+    superuser = User.objects.create_superuser(username="root", email="root@example.org", password="x")  # noqa: S106
+    award = awards.award_create(actor=org["lead"].user, to=org["admin"].pk, points=250, reason="The audit")
+    before = snapshot()
+
+    inbox = client_for(org["admin"]).get("/recognition/approvals/")
+    own = client_for(org["admin"]).post(f"/recognition/awards/{award.pk}/approve/")
+
+    assert list(inbox.context["waiting"]) == []
+    assert own.status_code == 403
+    assert snapshot() == before
+    assert list(client_for(superuser).get("/recognition/approvals/").context["waiting"]) == [award]
+    client_for(superuser).post(f"/recognition/awards/{award.pk}/approve/")
+    award.refresh_from_db()
+    assert award.state == "paid"
