@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
+import authz_recognition_api
 import authz_recognition_badges
 import authz_recognition_pages
 import authz_servicedesk
@@ -331,6 +332,7 @@ PAGE_ROWS += authz_recognition_pages.PAGE_ROWS
 API_ROWS += authz_servicedesk.API_ROWS
 API_ROWS += authz_servicedesk_agreements.API_ROWS  # on the agreement of the page rows' world
 API_ROWS += authz_recognition_badges.API_ROWS
+API_ROWS += authz_recognition_api.API_ROWS  # on the recognitions, redemption and award of the page rows' world
 
 
 # --- Set-up, and what a request changed ----------------------------------------------------
@@ -398,7 +400,7 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
     rows = {name: list(model.objects.order_by("pk").values()) for name, model in tables.items()}
     rows["event"] = list(Event.objects.order_by("pk").values("pk", "type", "subject_type", "subject_id", "payload"))
     rows["notification"] = list(Notification.objects.order_by("pk").values("pk", "recipient_id", "read_at"))
-    for name, model in SERVICEDESK_TABLES.items():
+    for name, model in {**SERVICEDESK_TABLES, **authz_recognition_api.TABLES}.items():
         rows[name] = list(model.objects.order_by("pk").values())
     return rows
 

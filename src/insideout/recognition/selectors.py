@@ -416,3 +416,57 @@ def recognitions_by_id(*, ids: Iterable[int]) -> dict[int, Recognition]:
         return {}
     return {row.pk: row for row in recognition_cards(Recognition.objects.filter(pk__in=wanted))}
 
+
+# --- what the API lists -----------------------------------------------------------------------------
+
+
+def reward_list_for(*, actor: User | None) -> list[Reward]:
+    """The catalog the caller can redeem: active rewards offered everywhere or in their country, in
+    the catalog's order (filtered here, as the redemption checks it: the catalog is short)."""
+    employee = member_of(actor)
+    if employee is None:
+        return []
+    country = employee.country.upper()
+    return [
+        reward
+        for reward in rewards_in_catalog()
+        if not reward.countries or country in {code.upper() for code in reward.countries}
+    ]
+
+
+def redemption_list_for(*, actor: User | None, mine: bool = True, state: str = "") -> QuerySet[Redemption]:
+    """The caller's redemptions, or with ``mine=False`` everyone's (people-ops only: nothing for the
+    others); newest first, narrowed to one ``state``."""
+    employee = member_of(actor)
+    if not mine and is_people_ops(actor):
+        found = Redemption.objects.all()
+    elif mine and employee is not None:
+        found = Redemption.objects.filter(employee=employee)
+    else:
+        return Redemption.objects.none()
+    if state:
+        found = found.filter(state=state)
+    return found.select_related("reward", "employee__user").order_by("-created_at", "-pk")
+
+
+def award_list_for(*, actor: User | None, role: str = "", state: str = "") -> QuerySet[Award]:
+    """Spot awards the caller gave (``giver``), received (``recipient``) or may decide on
+    (``approver``: those naming them as approver, and for people-ops every award that needed a second
+    approver but those they gave or received); without a role all three; newest first, narrowed to
+    one ``state``."""
+    employee = member_of(actor)
+    if employee is None:
+        return Award.objects.none()
+    deciding = Q(approver=employee)
+    if is_people_ops(actor):
+        deciding |= Q(hold__isnull=False)
+    deciding &= ~Q(giver=employee) & ~Q(recipient=employee)
+    by_role = {"giver": Q(giver=employee), "recipient": Q(recipient=employee), "approver": deciding}
+    found = (
+        _awards()
+        .select_related("decided_by__user")
+        .filter(by_role.get(role) or (by_role["giver"] | by_role["recipient"] | deciding))
+    )
+    if state:
+        found = found.filter(state=state)
+    return found.order_by("-created_at", "-pk")

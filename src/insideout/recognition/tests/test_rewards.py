@@ -20,19 +20,9 @@ from insideout.people.selectors import PEOPLE_OPS_GROUP
 from insideout.people.tests.factories import EmployeeFactory
 from insideout.recognition import ledger, rewards, selectors
 from insideout.recognition.models import AccountKind, Entry, Redemption, Reward
+from insideout.recognition.tests.factories import fund
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
-
-
-def fund(person: Any, points: int) -> None:
-    """Give a person earned points straight from the organisation (as a rule grant would)."""
-    ledger.ledger_post(
-        kind="grant",
-        movements=[
-            (ledger.account_for(kind=AccountKind.ISSUANCE), -points),
-            (ledger.account_for(kind=AccountKind.EARNED, owner_id=person.pk), points),
-        ],
-    )
 
 
 def earned(person: Any) -> int:
