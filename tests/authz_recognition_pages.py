@@ -120,6 +120,7 @@ PAGE_ROWS: list[Row] = [
     ),
     _member_page("recognition/give/preview/", lambda w: f"/recognition/give/preview/?to={w.org['agent'].pk}&points=5"),
     _member_page("recognition/give/people/", lambda w: "/recognition/give/people/?people_q=e"),
+    _page("recognition/<int:recognition_id>/", _recognition(), outsider="404", superuser="404", others="200"),
     _page("recognition/<int:recognition_id>/boost/", _recognition("boost/"), others="405"),
     Row(
         "recognition/<int:recognition_id>/boost/",
@@ -196,6 +197,15 @@ PAGE_ROWS: list[Row] = [
             label="Mo's award to Eve",
         )
         for action in ("approve", "reject")
+    ),
+    _page(
+        "recognition/awards/<int:award_id>/",
+        lambda w: f"/recognition/awards/{w.org['award'].pk}/",
+        admin="200",
+        superuser="200",
+        manager="403",  # the giver and the recipient see it is theirs, but decide nothing
+        employee="403",
+        others="404",
     ),
     _page("recognition/awards/<int:award_id>/approve/", _award("approve"), others="405"),
     _admin_page(MANAGE, lambda w: f"/{MANAGE}"),

@@ -57,3 +57,11 @@ def token_authenticate(*, raw_token: str) -> TokenIdentity | None:
     if token is None:
         return None
     return TokenIdentity(user_id=token.user_id, token_id=token.pk, scope=token.scope)
+
+
+def people_ops_members() -> list[PersonRef]:
+    """The active people in the people-ops group, by name (for whom a decision falls to people-ops)."""
+    employees = selectors.person_ref_queryset().filter(
+        is_active=True, user__is_active=True, user__groups__name=selectors.PEOPLE_OPS_GROUP
+    )
+    return [_ref(employee) for employee in employees.order_by("sort_name", "pk").distinct()]

@@ -1,10 +1,11 @@
 """Spot awards: the approvals inbox, the one-click decisions, and giving an award from a budget.
 
 ``/recognition/approvals/`` lists the awards waiting for me (I am the giver's manager, or I am in
-people-ops), each with Approve and Reject buttons: one POST, which the decision's notification can
-link to; and the awards I gave, with their state. ``/recognition/awards/new/`` is for people with
-a budget (managers and unit leads): it shows what is left of it this month and above how many
-points an award waits for a second approver.
+people-ops), each with Approve and Reject buttons (one POST each), and the awards I gave, with their
+state. ``/recognition/awards/<id>/`` shows one award to who may decide on it, with the same buttons:
+the approver's notification links there, so a decision is one click from it.
+``/recognition/awards/new/`` is for people with a budget (managers and unit leads): it shows what
+is left of it this month and above how many points an award waits for a second approver.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,6 +28,7 @@ from insideout.recognition.views.common import (
     me,
     member,
     members_only,
+    next_url,
     people_lists,
     refused,
     section,
@@ -64,7 +67,28 @@ def _decide(request: HttpRequest, award_id: int, *, approve: bool) -> HttpRespon
             messages.success(request, _("Approved: %(name)s receives %(points)d points from %(giver)s.") % words)
         else:
             messages.success(request, _("Rejected: the %(points)d points go back to %(giver)s's budget.") % words)
-    return redirect("recognition:approvals")
+    return redirect(next_url(request, reverse("recognition:approvals")))
+
+
+@login_required
+@require_GET
+def award_page(request: HttpRequest, award_id: int) -> HttpResponse:
+    """One spot award, for who may decide on it (an approver's notification links here): its Approve
+    and Reject buttons decide in one click while it waits. The giver and the recipient are told to
+    look elsewhere (403); anyone else is not told it exists (404)."""
+    me_user = actor(request)
+    award: Award = get_or_404(selectors.award_get_for, actor=me_user, award_id=award_id)
+    if not awards.may_decide(actor=me_user, award=award):
+        return refused(
+            request,
+            _(
+                "Only the giver's manager or people-ops decide on a spot award. You find the awards you gave under "
+                "Spot awards, and those you received under My points."
+            ),
+        )
+    context = section(request, "approvals")
+    context.update({"award": award, "here": request.get_full_path()})
+    return render(request, "recognition/award.html", context)
 
 
 @login_required

@@ -152,6 +152,20 @@ def wall(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def recognition_page(request: HttpRequest, recognition_id: int) -> HttpResponse:
+    """One recognition, for those who may see it (its notifications link here): 404 for the others."""
+    recognition: Recognition = get_or_404(
+        selectors.recognition_get_for, actor=actor(request), recognition_id=recognition_id
+    )
+    context = section(request, "wall")
+    points = context["nav_points"]
+    [card] = cards_of([recognition], employee=member(request), allowance=points.allowance if points else 0)
+    context.update({"card": card, "here": request.get_full_path()})
+    return render(request, "recognition/recognition.html", context)
+
+
+@login_required
 @require_POST
 def boost(request: HttpRequest, recognition_id: int) -> HttpResponse:
     """Add points of my allowance to each recipient of a public recognition."""
