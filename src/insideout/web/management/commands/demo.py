@@ -10,8 +10,10 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from insideout.people import demo
+from insideout.recognition import demo as recognition_demo
 from insideout.servicedesk import demo as servicedesk_demo
 
 
@@ -87,10 +89,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {phase} {done:,}/{total:,}")
 
         try:
-            result, desks = servicedesk_demo.demo_load(
-                employees=employees, requests=requests, seed=options["seed"], progress=progress
-            )
-        except (demo.DemoError, servicedesk_demo.DemoError) as exc:
+            with transaction.atomic():
+                result, desks = servicedesk_demo.demo_load(
+                    employees=employees, requests=requests, seed=options["seed"], progress=progress
+                )
+                praise = recognition_demo.demo_load(seed=options["seed"], progress=progress)
+        except (demo.DemoError, servicedesk_demo.DemoError, recognition_demo.DemoError) as exc:
             raise CommandError(f"{exc} Nothing was changed; empty the database first (insideout flush).") from exc
         self.stdout.write(
             self.style.SUCCESS(
@@ -104,6 +108,13 @@ class Command(BaseCommand):
                 f"Loaded {desks.desks} service desks ({desks.services} services, {desks.request_types} request "
                 f"types) and {desks.requests:,} requests with {desks.comments:,} comments and {desks.events:,} "
                 f"history events in {desks.seconds:.1f} s."
+            )
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded {praise.values} values, {praise.rewards} rewards, {praise.recognitions:,} recognitions "
+                f"with {praise.boosts:,} boosts, {praise.awards} spot awards, {praise.redemptions} redemptions and "
+                f"{praise.badges} badges in {praise.seconds:.1f} s."
             )
         )
         self._print_sign_ins()
