@@ -78,6 +78,14 @@ class GiveForm(forms.Form):
     points = _points(_("Points to each person"), required=False, initial=0)
     for_ref = forms.CharField(required=False, widget=forms.HiddenInput)
     for_label = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
+    email_thanks = forms.BooleanField(
+        label=_("Also e-mail them a thank-you"),
+        required=False,
+        help_text=_(
+            "Each person you recognise gets a personal e-mail, in their language, with their name, your message "
+            "and the values."
+        ),
+    )
 
     def __init__(self, *args: Any, values: Sequence[Value], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,7 +6,9 @@ htmx posts and swaps in place (without JavaScript the page comes back). ``/recog
 recognises people, chosen one by one with a search that htmx fills, or a whole team: while the
 giver chooses, the allowance line ("You have 70 points left this month; this gives 40") and who
 will see it follow along. Invalid input comes back with each message next to its input and
-nothing given. Other pages link to it with ``?to=<person id>`` and ``?for=request:<id>&label=…``.
+nothing given. Ticking "Also e-mail them a thank-you" sends each recipient a personal e-mail
+(``recognition/thanks.py``) once the recognition is saved. Other pages link to it with
+``?to=<person id>`` and ``?for=request:<id>&label=…``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from insideout.core.pagination import IdsFirst
 from insideout.core.text import as_id
 from insideout.people.models import Employee
-from insideout.recognition import facade, selectors, services
+from insideout.recognition import facade, selectors, services, thanks
 from insideout.recognition.models import Recognition, Value, Visibility
 from insideout.recognition.views.common import (
     PICK_LIMIT,
@@ -350,6 +352,9 @@ def give(request: HttpRequest) -> HttpResponse:
             )
             if recognition is not None:
                 messages.success(request, _message_of(recognition))
+                if data["email_thanks"]:
+                    thanks.thanks_email_after_commit(recognition_id=recognition.pk)
+                    messages.info(request, _("Each of them gets your thank-you by e-mail too."))
                 return redirect("recognition:wall")
         chosen_ids: list[object] = list(request.POST.getlist("to"))
         team: object = request.POST.get("team", "")
