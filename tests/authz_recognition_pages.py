@@ -170,6 +170,9 @@ PAGE_ROWS: list[Row] = [
         data=lambda w: {"note": "From the matrix"},
         label="Eve's mug",
     ),
+    _member_page(
+        "recognition/people/<int:person_id>/badges/", lambda w: f"/recognition/people/{w.org['agent'].pk}/badges/"
+    ),
     _page("recognition/approvals/", lambda w: "/recognition/approvals/", others="200"),
     _page("recognition/awards/new/", lambda w: "/recognition/awards/new/", manager="200", lead="200", others="403"),
     Row(

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from insideout.recognition.views import admin_pages, approvals, points, rewards, wall
+from insideout.recognition.views import admin_pages, approvals, badges, points, rewards, wall
 
 app_name = "recognition"
 
@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern] = [
     path("recognition/rewards/<int:reward_id>/redeem/", rewards.redeem, name="redeem"),
     path("recognition/rewards/<int:reward_id>/picture/", rewards.reward_picture, name="reward-picture"),
     path("recognition/redemptions/<int:redemption_id>/cancel/", rewards.redemption_cancel, name="redemption-cancel"),
+    path("recognition/people/<int:person_id>/badges/", badges.person_badges, name="person-badges"),
     path("recognition/approvals/", approvals.approvals, name="approvals"),
     path("recognition/awards/new/", approvals.award_new, name="award-new"),
     path("recognition/awards/<int:award_id>/", approvals.award_page, name="award"),
