@@ -67,8 +67,8 @@ from insideout.recognition.models import (
 Progress = Callable[[str, int, int], None]
 
 MONTHS = 4  # of history, this month included
-RECOGNITIONS_PER_PERSON_MONTH = 0.12
-MAX_RECOGNITIONS = 500
+RECOGNITIONS_PER_PERSON_MONTH = 0.1
+MAX_RECOGNITIONS = 400
 MIN_RECOGNITIONS = 60
 BOOSTED_SHARE = 0.3  # of the public recognitions
 FOR_SHARE = 0.2  # of the recognitions: for a request or a commitment of the service desk
@@ -976,24 +976,30 @@ class _Loader:
     # --- badges, goals, history ---------------------------------------------------------------------
 
     def badges(self) -> None:
-        """Count the events the badge rules use over the demo's months, in time order (the service
-        desk's too), then the manual grants. An event that only rules of a calendar month count is
-        counted from this month's start: earlier ones change nothing that is still in progress."""
-        windows: dict[str, set[str]] = {}
+        """Count the events the badge rules use, in time order (the service desk's too), from when
+        they matter now: all of them for rules in all, the demo's months for streaks, this month's
+        for rules of a calendar month, the last days' for rules within days (earlier ones change no
+        progress still open; only a past month's award is left out). Then the manual grants."""
+        since: dict[str, datetime | None] = {}
         for rule in BadgeRule.objects.filter(is_active=True, badge__is_active=True):
+            if rule.window == BadgeWindow.MONTH:
+                begins: datetime | None = self.months()[-1]
+            elif rule.window == BadgeWindow.DAYS:
+                begins = self.now - timedelta(days=rule.window_days or 0)
+            elif rule.window == BadgeWindow.STREAK:
+                begins = self.start  # a streak over the demo's months: quicker, and as open
+            else:
+                begins = None
             for kind in (rule.event_type, *rule.also_counts, rule.breaks_on):
-                if kind:
-                    windows.setdefault(kind, set()).add(rule.window)
-        this_month = self.months()[-1]
-        monthly = [kind for kind, used in windows.items() if used == {BadgeWindow.MONTH}]
-        ids = list(
-            Event.objects.filter(
-                Q(type__in=[kind for kind in windows if kind not in monthly], occurred_at__gte=self.start)
-                | Q(type__in=monthly, occurred_at__gte=this_month)
-            )
-            .order_by("occurred_at", "pk")
-            .values_list("pk", flat=True)
-        )
+                if kind and kind in since:
+                    earlier = since[kind]
+                    since[kind] = None if begins is None or earlier is None else min(begins, earlier)
+                elif kind:
+                    since[kind] = begins
+        wanted = Q(pk__in=[])
+        for kind, begins in since.items():
+            wanted |= Q(type=kind) if begins is None else Q(type=kind, occurred_at__gte=begins)
+        ids = list(Event.objects.filter(wanted).order_by("occurred_at", "pk").values_list("pk", flat=True))
         done = 0
         for start in range(0, len(ids), 500):
             for event in Event.objects.filter(pk__in=ids[start : start + 500]).order_by("occurred_at", "pk"):

@@ -175,7 +175,7 @@ def test_a_second_load_is_refused_and_changes_nothing(loaded, now):
     assert (Recognition.objects.count(), Value.objects.count(), Reward.objects.count()) == before
 
 
-@pytest.mark.parametrize(("employees", "recognitions"), [(60, 60), (400, 192), (100_000, demo.MAX_RECOGNITIONS)])
+@pytest.mark.parametrize(("employees", "recognitions"), [(60, 60), (400, 160), (100_000, demo.MAX_RECOGNITIONS)])
 def test_the_volume_grows_with_the_organisation_up_to_a_cap(employees, recognitions):
     assert demo.default_recognitions(employees) == recognitions
 
