@@ -156,12 +156,22 @@ def may_decide(*, actor: User | None, award: Award) -> bool:
     return people.roles_of(user=actor).people_ops
 
 
+def already_decided(state: str) -> str:
+    """Why a decided award cannot be decided again, as one sentence per state (translators see whole
+    sentences, never a lowercased state label)."""
+    if state == AwardState.PAID:
+        return _("This award is already paid.")
+    if state == AwardState.REJECTED:
+        return _("This award is already rejected.")
+    return _("This award is not waiting for a decision.")
+
+
 def _decide(award: Award, *, actor: User | None, approve: bool, note: str, now: datetime) -> Award:
     if not may_decide(actor=actor, award=award):
         raise Forbidden(_("Only the giver's manager or people-ops can decide on this award."))
     current = Award.objects.filter(pk=award.pk).values_list("state", flat=True).get()
     if current != AwardState.PENDING:
-        raise Conflict(_("This award is already %(state)s.") % {"state": AwardState(current).label.lower()})
+        raise Conflict(already_decided(current))
     note = clean_text(note, field="note", required=False, limit=MAX_REASON)
     held = ledger.account_for(kind=AccountKind.HELD)
     target = (

@@ -307,40 +307,68 @@ def rule_problems(rule: BadgeRule) -> dict[str, list[str]]:
     return errors
 
 
+# How a streak starts again, as whole phrases: a label is never lowercased into another sentence
+# (German capitalises its nouns).
+_STREAK_BREAKS: dict[str, Promise] = {
+    "servicedesk.commitment_kept": gettext_lazy("in a row (a commitment kept starts again)"),
+    "servicedesk.commitment_broken": gettext_lazy("in a row (a commitment broken starts again)"),
+    "servicedesk.thanks_sent": gettext_lazy("in a row (a thank-you on a request starts again)"),
+    "servicedesk.request_first_response": gettext_lazy("in a row (a first response to a request starts again)"),
+    "recognition.given": gettext_lazy("in a row (a recognition starts again)"),
+    "recognition.boosted": gettext_lazy("in a row (a boost of a recognition starts again)"),
+    "learning.module_completed": gettext_lazy("in a row (a learning module completed starts again)"),
+}
+
+
 def rule_in_words(rule: BadgeRule) -> str:
-    """The rule as a sentence: "20 commitments kept in a row (a commitment broken starts again)"."""
-    counted = [rule.event_type, *rule.also_counts]
-    what = _(" or ").join(
+    """The rule as a sentence: "20 × commitments kept in a row (a commitment broken starts again)".
+
+    Each part is a whole translatable phrase, joined by translatable patterns, so a translation may
+    order and punctuate them its own way."""
+    counted = [
         str(BADGE_EVENTS[kind].people.get(rule.counted_for, BADGE_EVENTS[kind].label))
-        for kind in counted
+        for kind in [rule.event_type, *rule.also_counts]
         if kind in BADGE_EVENTS
-    )
+    ]
+    what = counted[0] if counted else ""
+    for more in counted[1:]:
+        what = _("%(some)s or %(more)s") % {"some": what, "more": more}
     text = _("%(n)d × %(what)s") % {"n": rule.threshold, "what": what}
     for key, expected in rule.condition.items():
         derived = DERIVED_KEYS.get(key)
         if derived is not None and expected is True:
-            text += " " + str(derived.label)
+            text = _("%(rule)s %(condition)s") % {"rule": text, "condition": derived.label}
         else:
-            text += ", " + _("where %(key)s is %(value)s") % {"key": key.removeprefix("payload."), "value": expected}
+            text = _("%(rule)s, where %(key)s is %(value)s") % {
+                "rule": text,
+                "key": key.removeprefix("payload."),
+                "value": expected,
+            }
     if rule.distinct_on:
         derived = DERIVED_KEYS.get(rule.distinct_on)
-        text += ", " + (
-            str(derived.distinct)
-            if derived is not None
-            else _("each with a different %(key)s") % {"key": rule.distinct_on.removeprefix("payload.")}
-        )
+        if derived is not None:
+            text = _("%(rule)s, %(distinct)s") % {"rule": text, "distinct": derived.distinct}
+        else:
+            text = _("%(rule)s, each with a different %(key)s") % {
+                "rule": text,
+                "key": rule.distinct_on.removeprefix("payload."),
+            }
     if rule.window == BadgeWindow.STREAK:
-        breaker = BADGE_EVENTS.get(rule.breaks_on)
-        text += " " + _("in a row (%(breaker)s starts again)") % {
-            "breaker": str(breaker.label).lower() if breaker else rule.breaks_on
-        }
+        breaks = _STREAK_BREAKS.get(rule.breaks_on)
+        if breaks is not None:
+            text = _("%(rule)s %(window)s") % {"rule": text, "window": breaks}
+        else:
+            text = _("%(rule)s in a row (%(breaker)s starts again)") % {"rule": text, "breaker": rule.breaks_on}
     elif rule.window == BadgeWindow.DAYS:
         days = rule.window_days or 0
-        text += " " + ngettext("within %(days)d day", "within %(days)d days", days) % {"days": days}
+        text = ngettext("%(rule)s within %(days)d day", "%(rule)s within %(days)d days", days) % {
+            "rule": text,
+            "days": days,
+        }
     elif rule.window == BadgeWindow.MONTH:
-        text += " " + _("in one calendar month")
+        text = _("%(rule)s in one calendar month") % {"rule": text}
     if not rule.is_active:
-        text += " " + _("(not in use yet)")
+        text = _("%(rule)s (not in use yet)") % {"rule": text}
     return text
 
 

@@ -152,6 +152,16 @@ def redemption_create(
     return redemption
 
 
+def already_decided(state: str) -> str:
+    """Why a decided redemption cannot be decided again, as one sentence per state (translators see
+    whole sentences, never a lowercased state label)."""
+    if state == RedemptionState.ISSUED:
+        return _("This redemption is already issued.")
+    if state == RedemptionState.CANCELLED:
+        return _("This redemption is already cancelled; its points were returned.")
+    return _("This redemption is not waiting for fulfilment.")
+
+
 def _decide(
     redemption: Redemption,
     *,
@@ -165,7 +175,7 @@ def _decide(
     loser's ledger posting rolls back with it)."""
     current = Redemption.objects.filter(pk=redemption.pk).values_list("state", flat=True).get()
     if current != RedemptionState.HELD:
-        raise Conflict(_("This redemption is already %(state)s.") % {"state": RedemptionState(current).label.lower()})
+        raise Conflict(already_decided(current))
     held = ledger.account_for(kind=AccountKind.HELD)
     if to == RedemptionState.ISSUED:
         movements = [(held, -redemption.points), (ledger.account_for(kind=AccountKind.REDEEMED), redemption.points)]
@@ -194,7 +204,7 @@ def _decide(
         update["provider_status"] = provider_status
     if Redemption.objects.filter(pk=redemption.pk, state=RedemptionState.HELD).update(**update) != 1:
         current = Redemption.objects.filter(pk=redemption.pk).values_list("state", flat=True).get()
-        raise Conflict(_("This redemption is already %(state)s.") % {"state": RedemptionState(current).label.lower()})
+        raise Conflict(already_decided(current))
     if to == RedemptionState.CANCELLED and redemption.reward.stock is not None:
         Reward.objects.filter(pk=redemption.reward_id).update(stock=F("stock") + redemption.quantity)
     redemption.refresh_from_db()

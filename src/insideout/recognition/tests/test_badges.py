@@ -17,7 +17,7 @@ from insideout.notifications.models import Notification
 from insideout.people.models import Employee
 from insideout.people.tests.factories import EmployeeFactory
 from insideout.recognition import badges
-from insideout.recognition.models import Badge, BadgeAward, BadgeProgress, BadgeRule
+from insideout.recognition.models import Badge, BadgeAward, BadgeProgress, BadgeRule, BadgeWindow
 
 T0 = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 KEPT, BROKEN = "servicedesk.commitment_kept", "servicedesk.commitment_broken"
@@ -336,3 +336,25 @@ def test_the_catalog_describes_its_rules_in_words(org: dict[str, Any]) -> None:
         "Silo breaker": ["5 × thank-yous received or recognitions received, each from a different unit than one's own"],
         "Above and beyond": [],
     }
+
+
+def test_every_event_that_may_end_a_streak_has_its_own_phrase() -> None:
+    # A missing one would fall back to the event's raw type name in the rule's words.
+    assert set(badges._STREAK_BREAKS) == set(badges.BADGE_EVENTS)
+
+
+def test_a_rule_s_words_join_whole_phrases(org: dict[str, Any]) -> None:
+    rule = BadgeRule(
+        event_type="servicedesk.thanks_sent",
+        counted_for="recipients",
+        threshold=3,
+        condition={"payload.by": "reply"},
+        distinct_on="payload.request",
+        window=BadgeWindow.DAYS,
+        window_days=1,
+        is_active=False,
+    )
+
+    assert badges.rule_in_words(rule) == (
+        "3 × thank-yous received, where by is reply, each with a different request within 1 day (not in use yet)"
+    )

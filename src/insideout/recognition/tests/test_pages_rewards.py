@@ -156,7 +156,7 @@ def test_cancelling_twice_says_it_is_cancelled_already(shop: dict[str, Any], cli
 
     again = eve.post(f"/recognition/redemptions/{redemption.pk}/cancel/", follow=True)
 
-    assert messages_of(again) == ["This redemption is already cancelled, points returned."]
+    assert messages_of(again) == ["This redemption is already cancelled; its points were returned."]
 
 
 def test_a_picture_is_served_as_an_image_to_members(shop: dict[str, Any], client_for: Any) -> None:
