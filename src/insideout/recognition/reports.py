@@ -127,13 +127,26 @@ def payroll_rows(*, month: date) -> list[tuple[str, str, Decimal, str]]:
     return sorted(rows, key=lambda row: (row[0], row[1]))
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (CSV injection); the names
+# and ids come from the directory, which people and HR imports fill.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """A text cell a spreadsheet shows as text: one that could start a formula gets a leading apostrophe."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def payroll_csv(*, month: date) -> str:
-    """The payroll and tax export as CSV, with a header row."""
+    """The payroll and tax export as CSV, with a header row; text cells are kept from being read
+    as formulas (the values are numbers this module writes)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["name", "employee_id", "month", "value", "currency"])
     for name, employee_id, value, currency in payroll_rows(month=month):
-        writer.writerow([name, employee_id, month.strftime("%Y-%m"), f"{value:.2f}", currency])
+        writer.writerow(
+            [csv_cell(name), csv_cell(employee_id), month.strftime("%Y-%m"), f"{value:.2f}", csv_cell(currency)]
+        )
     return out.getvalue()
 
 

@@ -3,6 +3,8 @@ gives each person the money value of what they redeemed in the month."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -85,3 +87,39 @@ def test_the_payroll_export_counts_issued_redemptions_of_the_month(people: dict[
     ]
     assert [row[0] for row in reports.payroll_rows(month=date(2027, 1, 15))] == [people["b"].name]
     assert reports.points_value(55) == reports.Decimal("5.50")
+
+
+@pytest.mark.parametrize(
+    ("first_name", "employee_id", "cells"),
+    [
+        pytest.param("=HYPERLINK(1)", "E-1", ["'=HYPERLINK(1) X", "E-1"], id="equals_case"),
+        pytest.param("+1", "@SUM(A1)", ["'+1 X", "'@SUM(A1)"], id="plus_and_at_case"),
+        pytest.param("Ann", "-2", ["Ann X", "'-2"], id="minus_case"),
+        pytest.param("Zoë", "E=1", ["Zoë X", "E=1"], id="plain_case"),
+    ],
+)
+def test_the_payroll_export_keeps_cells_from_being_read_as_formulas(
+    people: dict[str, Any], first_name: str, employee_id: str, cells: list[str]
+) -> None:
+    ops = EmployeeFactory(username="ops")
+    ops.user.groups.add(Group.objects.get_or_create(name=PEOPLE_OPS_GROUP)[0])
+    person = EmployeeFactory(username="tricky", first_name=first_name, last_name="X", employee_id=employee_id)
+    mug = Reward.objects.create(name="Mug", points_cost=10)
+    ledger.ledger_post(
+        kind="grant",
+        movements=[
+            (ledger.account_for(kind=AccountKind.ISSUANCE), -10),
+            (ledger.account_for(kind=AccountKind.EARNED, owner_id=person.pk), 10),
+        ],
+    )
+    redemption = rewards.redemption_create(actor=person.user, reward_id=mug.pk, now=NOW)
+    rewards.redemption_fulfil(actor=ops.user, redemption=redemption, now=NOW)
+
+    [_header, row] = list(csv.reader(io.StringIO(reports.payroll_csv(month=date(2026, 12, 1)))))
+
+    assert row == [*cells, "2026-12", "1.00", "EUR"]
+
+
+def test_a_cell_starting_with_a_tab_or_a_carriage_return_is_text_too() -> None:
+    # The directory strips names and ids, so these reach the export only through other imports.
+    assert [reports.csv_cell(text) for text in ("\tTab", "\rCR", "Tab\t")] == ["'\tTab", "'\rCR", "Tab\t"]
