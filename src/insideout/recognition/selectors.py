@@ -157,10 +157,12 @@ def recognition_list_for(
     value_id: int | None = None,
     unit_id: int | None = None,
     person_id: int | None = None,
+    member: Employee | None = None,
 ) -> QuerySet[Recognition]:
     """``wall``: the public ones; ``mine``: those I received; ``given``: those I gave; newest first.
-    Filters: a value, a recipients' unit, a person among the recipients."""
-    employee = member_of(actor)
+    Filters: a value, a recipients' unit, a person among the recipients. A page that read the
+    caller's person already (``member_of``) passes it as ``member``, so it is not read again."""
+    employee = member if member is not None and member.user_id == getattr(actor, "pk", None) else member_of(actor)
     if employee is None:
         return Recognition.objects.none()
     if scope == "mine":

@@ -117,7 +117,12 @@ def wall(request: HttpRequest) -> HttpResponse:
     scope = chosen["scope"] or "wall"
     unit_id = (employee.unit_id or 0) if chosen["my_unit"] and employee is not None else None
     recognitions = selectors.recognition_list_for(
-        actor=actor(request), scope=scope, value_id=chosen["value"], unit_id=unit_id, person_id=chosen["person"]
+        actor=actor(request),
+        scope=scope,
+        value_id=chosen["value"],
+        unit_id=unit_id,
+        person_id=chosen["person"],
+        member=employee,
     )
     page = Paginator(IdsFirst(selectors.recognition_cards(recognitions)), PAGE_SIZE).get_page(request.GET.get("page"))
     context = section(request, "wall")
