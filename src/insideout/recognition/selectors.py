@@ -123,11 +123,8 @@ def values_active() -> QuerySet[Value]:
 def recognition_cards(recognitions: QuerySet[Recognition]) -> QuerySet[Recognition]:
     """The recognitions with what a card shows: the giver, the team, the recipients and the values
     (two more queries however many there are)."""
-    return recognitions.select_related("giver__user", "giver__unit", "team").prefetch_related(
-        Prefetch(
-            "recipients",
-            queryset=RecognitionRecipient.objects.select_related("employee__user", "employee__unit").order_by("pk"),
-        ),
+    return recognitions.select_related("giver__user", "team").prefetch_related(
+        Prefetch("recipients", queryset=RecognitionRecipient.objects.select_related("employee__user").order_by("pk")),
         "values",
     )
 
