@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, overload
 
 from django.db.models import Model, QuerySet
@@ -91,3 +92,47 @@ class Pagination(PageNumberPagination):
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE)
         page_size: int | None = Field(None, ge=1, description="Items per page; larger values are capped.")
+
+
+@dataclass(frozen=True)
+class Window(Generic[T]):
+    """One page of a list too long to count on every view (a wall of a million recognitions).
+
+    It says whether a page comes before and after it, as Django's ``Page`` does, but not how many
+    there are: one row more than the page is read to know whether another follows.
+    """
+
+    object_list: list[T]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.object_list)
+
+
+def window_of(source: IdsFirst[M], page: object, size: int) -> Window[M]:
+    """The ``page``-th window of ``size`` rows (a number from the query string; anything else is
+    the first page, and a number past the end an empty window after the last)."""
+    try:
+        number = min(max(1, int(str(page))), MAX_PAGE)
+    except ValueError:
+        number = 1
+    start = (number - 1) * size
+    rows = source[start : start + size + 1]
+    return Window(object_list=rows[:size], number=number, has_next=len(rows) > size)

@@ -201,3 +201,33 @@ def test_the_navigation_points_are_empty_for_an_account_without_a_person(db: Non
     response = client_for(outsider).get("/recognition/points/nav/")
 
     assert (response.status_code, response.content) == (200, b"")
+
+
+def test_the_wall_pages_without_counting_and_says_when_a_page_is_past_the_end(
+    org: dict[str, Any], client_for: Any
+) -> None:
+    values = values_made(org)
+    for number in range(23):
+        services.recognition_give(
+            actor=org["employee"].user, to=[org["agent"].pk], message=f"Thanks #{number}", values=[values[0].pk]
+        )
+    client = client_for(org["lead"])
+
+    first = client.get("/recognition/")
+    second = client.get("/recognition/?page=2")
+    beyond = client.get("/recognition/?page=9")
+    nonsense = client.get("/recognition/?page=abc")
+
+    assert _messages(first)[0] == "Thanks #22"
+    assert len(first.context["cards"]) == 20
+    assert _messages(second) == ["Thanks #2", "Thanks #1", "Thanks #0"]
+    assert (first.context["page"].has_next, second.context["page"].has_next) == (True, False)
+    first_html, second_html = first.content.decode(), second.content.decode()
+    assert "Page 1" in first_html
+    assert "of " not in first_html.split('class="pager"')[1].split("</nav>")[0]
+    assert 'href="?page=2"' in first_html
+    assert 'href="?page=1"' in second_html
+    assert beyond.status_code == 200
+    assert beyond.context["cards"] == []
+    assert "There are no more recognitions here." in beyond.content.decode()
+    assert _messages(nonsense) == _messages(first)

@@ -19,7 +19,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from insideout.core.pagination import IdsFirst
+from insideout.core.pagination import IdsFirst, window_of
 from insideout.core.text import as_id
 from insideout.people.models import Employee
 from insideout.recognition import facade, selectors, services, thanks
@@ -124,7 +123,8 @@ def wall(request: HttpRequest) -> HttpResponse:
         person_id=chosen["person"],
         member=employee,
     )
-    page = Paginator(IdsFirst(selectors.recognition_cards(recognitions)), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Not counted: the wall may hold a million recognitions, and counting them cost more than the page.
+    page = window_of(IdsFirst(selectors.recognition_cards(recognitions)), request.GET.get("page"), PAGE_SIZE)
     context = section(request, "wall")
     points = context["nav_points"]
     filters = QueryDict(mutable=True)
