@@ -120,12 +120,29 @@ def values_active() -> QuerySet[Value]:
 # --- recognitions --------------------------------------------------------------------------------
 
 
+PERSON_FIELDS = ("id", "user_id", "is_active", "user__id", "user__first_name", "user__last_name", "user__username")
+RECOGNITION_FIELDS = (
+    "id", "giver_id", "message", "team_id", "visibility", "for_type", "for_id", "for_label", "points_total",
+    "created_at",
+)  # fmt: skip
+
+
 def recognition_cards(recognitions: QuerySet[Recognition]) -> QuerySet[Recognition]:
     """The recognitions with what a card shows: the giver, the team, the recipients and the values
     (two more queries however many there are)."""
-    return recognitions.select_related("giver__user", "team").prefetch_related(
-        Prefetch("recipients", queryset=RecognitionRecipient.objects.select_related("employee__user").order_by("pk")),
-        "values",
+    # Of the people, only what a name needs: an employee row is wide, and a page holds dozens.
+    return (
+        recognitions.select_related("giver__user", "team")
+        .only(*RECOGNITION_FIELDS, *(f"giver__{name}" for name in PERSON_FIELDS), "team__id", "team__name")
+        .prefetch_related(
+            Prefetch(
+                "recipients",
+                queryset=RecognitionRecipient.objects.select_related("employee__user")
+                .only("id", "recognition_id", "points", *(f"employee__{name}" for name in PERSON_FIELDS))
+                .order_by("pk"),
+            ),
+            Prefetch("values", queryset=Value.objects.only("id", "name")),
+        )
     )
 
 

@@ -1,15 +1,19 @@
 """Template helpers of recognition's pages: a recognition's card, built in Python because the wall
-shows twenty at once and the template engine spent more on them than everything else together."""
+shows twenty at once and the template engine spent more on them than everything else together.
+
+Plain string building with each value escaped once (``escape``), never ``format_html`` per piece:
+the same HTML for a fraction of the time.
+"""
 
 from __future__ import annotations
 
+from html import escape  # the standard library's: Django's lazy-aware wrapper costs more than the escaping
 from typing import Any
 
 from django import template
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import linebreaksbr
 from django.utils import formats
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -23,116 +27,92 @@ register = template.Library()
 MOST_NAMES = 12  # recipients named on a card; the rest are counted
 
 
-def _who(card: Any) -> SafeString:
+def _who(card: Any) -> str:
     recognition = card.recognition
-    parts = [
-        person_chip_html(recognition.giver),
-        format_html(' <span class="muted">{}</span>', _("recognised")),
-        "\n    ",
-    ]
+    parts = [person_chip_html(recognition.giver), f' <span class="muted">{escape(_("recognised"))}</span>', "\n    "]
     if recognition.team is not None:
-        parts.append(format_html("<strong>{}</strong>", _("the %(team)s team") % {"team": recognition.team.name}))
+        parts.append(f"<strong>{escape(_('the %(team)s team') % {'team': recognition.team.name})}</strong>")
         if card.recipients:
-            parts.append(SafeString('<span class="muted">:</span>'))
-    named = card.recipients[:MOST_NAMES]
-    parts.append(SafeString('<span class="muted">,</span> ').join(person_chip_html(person) for person in named))
+            parts.append('<span class="muted">:</span>')
+    parts.append(
+        '<span class="muted">,</span> '.join(person_chip_html(person) for person in card.recipients[:MOST_NAMES])
+    )
     more = len(card.recipients) - MOST_NAMES
     if more > 0:
         words = ngettext("and %(more)s more", "and %(more)s more", more) % {"more": more}
-        parts.append(format_html(' <span class="muted">{}</span>', words))
-    return SafeString("".join(parts))
+        parts.append(f' <span class="muted">{escape(words)}</span>')
+    return "".join(parts)
 
 
-def _meta(card: Any, *, csrf: str, here: str) -> SafeString:
+def _meta(card: Any, *, csrf: str, here: str) -> str:
     recognition = card.recognition
     when = localtime(recognition.created_at)
     parts = [
-        format_html(
-            '<time class="muted small" datetime="{}">{}</time>',
-            formats.date_format(when, "c"),
-            formats.date_format(when, "j M Y, H:i"),
-        )
+        f'<time class="muted small" datetime="{when.isoformat()}">'
+        f"{escape(formats.date_format(when, 'j M Y, H:i'))}</time>"
     ]
     if recognition.visibility == Visibility.TEAM:
-        parts.append(format_html('<span class="pill">{}</span>', _("Within their teams")))
+        parts.append(f'<span class="pill">{escape(_("Within their teams"))}</span>')
     elif recognition.visibility == Visibility.PRIVATE:
-        parts.append(format_html('<span class="pill">{}</span>', _("Private")))
+        parts.append(f'<span class="pill">{escape(_("Private"))}</span>')
     if card.points_each:
         words = ngettext("%(points)s point each", "%(points)s points each", card.points_each)
-        parts.append(format_html('<span class="points">{}</span>', words % {"points": card.points_each}))
+        parts.append(f'<span class="points">{escape(words % {"points": card.points_each})}</span>')
     boosts = card.boosts
     if boosts.count:
         words = ngettext("%(boosts)s boost: +%(points)s each", "%(boosts)s boosts: +%(points)s each", boosts.count)
-        parts.append(
-            format_html('<span class="boosts">{}</span>', words % {"boosts": boosts.count, "points": boosts.points})
-        )
+        parts.append(f'<span class="boosts">{escape(words % {"boosts": boosts.count, "points": boosts.points})}</span>')
     if boosts.mine:
-        parts.append(format_html('<span class="muted small">{}</span>', _("You boosted it")))
+        parts.append(f'<span class="muted small">{escape(_("You boosted it"))}</span>')
     if card.can_boost:
-        action = url_with_id("recognition:boost", recognition.pk)
+        action = escape(url_with_id("recognition:boost", recognition.pk))
+        label = escape(_("Boost +%(points)s") % {"points": card.boost_points})
+        hint = escape(_("points to each person recognised, from your allowance"))
         parts.append(
-            format_html(
-                '<form method="post" action="{action}" class="boost-form" hx-post="{action}" '
-                'hx-target="#recognition-{pk}" hx-swap="outerHTML">'
-                '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
-                '<input type="hidden" name="points" value="{points}">'
-                '<input type="hidden" name="next" value="{here}">'
-                '<button class="btn secondary small" type="submit">{label}<span class="visually-hidden"> {hint}'
-                "</span></button></form>",
-                action=action,
-                pk=recognition.pk,
-                csrf=csrf,
-                points=card.boost_points,
-                here=here,
-                label=_("Boost +%(points)s") % {"points": card.boost_points},
-                hint=_("points to each person recognised, from your allowance"),
-            )
+            f'<form method="post" action="{action}" class="boost-form" hx-post="{action}" '
+            f'hx-target="#recognition-{int(recognition.pk)}" hx-swap="outerHTML">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf)}">'
+            f'<input type="hidden" name="points" value="{int(card.boost_points)}">'
+            f'<input type="hidden" name="next" value="{escape(here)}">'
+            f'<button class="btn secondary small" type="submit">{label}<span class="visually-hidden"> {hint}'
+            "</span></button></form>"
         )
-    return SafeString("\n    ".join(parts))
+    return "\n    ".join(parts)
 
 
 def card_html(card: Any, *, csrf: str, here: str, status: str = "") -> SafeString:
-    """One recognition's card (``views.wall.Card``); ``status`` is a message list shown at its top."""
+    """One recognition's card (``views.wall.Card``); ``status`` (safe HTML) is shown at its top."""
     recognition = card.recognition
     values = ""
     if card.values:
-        values = format_html(
-            '<p class="recognition-values"><span class="visually-hidden">{}</span>{}</p>',
-            _("Values:"),
-            format_html_join("", '<span class="tag">{}</span>', ((value.name,) for value in card.values)),
-        )
+        tags = "".join(f'<span class="tag">{escape(value.name)}</span>' for value in card.values)
+        values = f'<p class="recognition-values"><span class="visually-hidden">{escape(_("Values:"))}</span>{tags}</p>'
     for_line = ""
     if recognition.for_label:
-        for_line = format_html(
-            '<p class="small muted recognition-for">{}</p>', _("For: %(what)s") % {"what": recognition.for_label}
-        )
-    return format_html(
-        '<article class="card recognition-card" id="recognition-{pk}" aria-label="{label}">{status}\n'
-        '  <div class="recognition-who">{who}\n  </div>\n'
-        '  <blockquote class="recognition-message">{message}</blockquote>\n'
-        "  {values}\n  {for_line}\n"
-        '  <div class="recognition-meta">\n    {meta}\n  </div>\n</article>',
-        pk=recognition.pk,
-        label=_("Recognition by %(giver)s") % {"giver": recognition.giver.name},
-        status=status,
-        who=_who(card),
-        message=linebreaksbr(recognition.message, autoescape=True),
-        values=values,
-        for_line=for_line,
-        meta=_meta(card, csrf=csrf, here=here),
+        what = escape(_("For: %(what)s") % {"what": recognition.for_label})
+        for_line = f'<p class="small muted recognition-for">{what}</p>'
+    label = escape(_("Recognition by %(giver)s") % {"giver": recognition.giver.name})
+    return SafeString(
+        f'<article class="card recognition-card" id="recognition-{int(recognition.pk)}" aria-label="{label}">'
+        f"{status}\n"
+        f'  <div class="recognition-who">{_who(card)}\n  </div>\n'
+        f'  <blockquote class="recognition-message">{linebreaksbr(recognition.message, autoescape=True)}</blockquote>\n'
+        f"  {values}\n  {for_line}\n"
+        f'  <div class="recognition-meta">\n    {_meta(card, csrf=csrf, here=here)}\n  </div>\n</article>'
     )
 
 
 @register.simple_tag(takes_context=True)
 def recognition_card(context: template.Context, card: Any) -> SafeString:
     """``{% recognition_card card %}``: the card, with the page's ``here`` as where a boost returns to."""
-    request = context.get("request")
-    csrf = get_token(request) if request is not None and card.can_boost else ""
+    csrf = ""
+    if card.can_boost:  # the page's token, made once for all its forms (each get_token masks it anew)
+        token = context.get("csrf_token")
+        request = context.get("request")
+        csrf = str(token) if token else (get_token(request) if request is not None else "")
     status = ""
     messages = context.get("messages") if context.get("oob") else None
     if messages:
-        status = format_html(
-            '<div role="status"><ul class="messages">{}</ul></div>',
-            format_html_join("", '<li class="{}">{}</li>', ((message.tags, message) for message in messages)),
-        )
+        items = "".join(f'<li class="{escape(message.tags)}">{escape(str(message))}</li>' for message in messages)
+        status = f'<div role="status"><ul class="messages">{items}</ul></div>'
     return card_html(card, csrf=csrf, here=str(context.get("here", "")), status=status)
