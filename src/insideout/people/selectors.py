@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -17,6 +21,49 @@ PEOPLE_OPS_GROUP = "people-ops"
 _ROLES_CACHE_ATTR = "_insideout_roles"
 
 
+_ROLE_FLAGS = ("is_employee", "is_agent", "is_lead", "is_manager", "in_people_ops")
+_ANY_USER = -918_273_645  # stands for the caller's id in the statement compiled once
+
+
+def _role_flags_query(user_id: int) -> QuerySet[User, dict[str, Any]]:
+    """Every role as an ``EXISTS`` on the caller's row: one statement for all of them."""
+    me = Employee.objects.filter(user=OuterRef("pk"), is_active=True)
+    flags: QuerySet[User, dict[str, Any]] = (
+        User.objects.filter(pk=user_id)
+        .annotate(
+            is_employee=Exists(me),
+            is_agent=Exists(me.filter(unit__provides_services=True)),
+            is_lead=Exists(Unit.objects.filter(lead__user=OuterRef("pk"), lead__is_active=True)),
+            is_manager=Exists(
+                Employee.objects.filter(manager__user=OuterRef("pk"), manager__is_active=True, is_active=True)
+            ),
+            in_people_ops=Exists(User.groups.through.objects.filter(user=OuterRef("pk"), group__name=PEOPLE_OPS_GROUP)),
+        )
+        .values(*_ROLE_FLAGS)
+    )
+    return flags
+
+
+@functools.cache
+def _role_flags_statement(alias: str) -> tuple[str, tuple[Any, ...], int]:
+    """The roles' SQL, compiled once per database: building it took a hundred times longer (2.7 ms)
+    than running it, on every page and API call. Returns the SQL, its parameters and where the
+    caller's id goes among them."""
+    sql, params = _role_flags_query(_ANY_USER).query.sql_with_params()
+    return sql, tuple(params), list(params).index(_ANY_USER)
+
+
+def _role_flags(user_id: int) -> dict[str, bool] | None:
+    sql, params, slot = _role_flags_statement(connections[DEFAULT_DB_ALIAS].alias)
+    values = list(params)
+    values[slot] = user_id
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+        names = [column[0] for column in cursor.description]
+    return {name: bool(value) for name, value in zip(names, row, strict=True)} if row else None
+
+
 def roles_for(user: User | None) -> Roles:
     """The caller's roles; cached on the user object for the length of a request.
 
@@ -28,21 +75,7 @@ def roles_for(user: User | None) -> Roles:
     cached = getattr(user, _ROLES_CACHE_ATTR, None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    me = Employee.objects.filter(user=OuterRef("pk"), is_active=True)
-    flags = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            is_employee=Exists(me),
-            is_agent=Exists(me.filter(unit__provides_services=True)),
-            is_lead=Exists(Unit.objects.filter(lead__user=OuterRef("pk"), lead__is_active=True)),
-            is_manager=Exists(
-                Employee.objects.filter(manager__user=OuterRef("pk"), manager__is_active=True, is_active=True)
-            ),
-            in_people_ops=Exists(User.groups.through.objects.filter(user=OuterRef("pk"), group__name=PEOPLE_OPS_GROUP)),
-        )
-        .values("is_employee", "is_agent", "is_lead", "is_manager", "in_people_ops")
-        .first()
-    )
+    flags = _role_flags(user.pk)
     people_ops = user.is_superuser or bool(flags and flags["in_people_ops"])
     if flags and flags["is_employee"]:
         roles = Roles(
