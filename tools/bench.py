@@ -12,6 +12,9 @@ What it does, in fresh data directories under ``bench-work/`` (removed afterward
    stops dispatching after ``--budget`` seconds.
 3. The service desk (``tools/bench_desks.py``): its targets with 1,000,000 requests on SQLite (and on
    PostgreSQL with ``--postgres``), and django-helpdesk side by side on 200,000 requests.
+4. Recognition (``tools/bench_recognition.py``, ``--skip-recognition`` leaves it out): 100,000 people
+   and 5,000,000 ledger entries; the wall, my points, a give and a redemption through gunicorn, and
+   ``insideout ledger verify`` (on PostgreSQL too with ``--postgres``).
 
 The report is rewritten after each part, so a stopped run keeps what it measured; a part that fails
 becomes a failed row and the next part still runs.
@@ -29,6 +32,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import contextlib
+import functools
 import http.client
 import os
 import platform
@@ -471,9 +475,21 @@ def write_report(
         "page; create = InsideOut's create API vs django-helpdesk's staff ticket form (POST, redirect); "
         "dashboard = InsideOut's workspace `/desk/` (queue counts and the first page) vs `/dashboard/`. "
         "The ratio is InsideOut's throughput (answered requests a second) over django-helpdesk's.",
+        "- Recognition data (`tools/bench_recognition.py load`): a demo organisation of "
+        f"{options.recognition_employees:,} people (`insideout demo --requests 0`, which writes its own few hundred "
+        "recognitions through the services), then raw bulk inserts in one transaction until the journal holds "
+        f"{options.recognition_entries:,} entries: twelve months in which givers' allowances expire and are refilled "
+        "as `ledger.monthly_refresh` does it, recognitions to one to three colleagues (85 % public, 10 % team, "
+        "5 % private; one or two values) move points from the giver's allowance to the recipients' earned points, "
+        "and 3 % of them are followed by a redemption (held, then settled). Balances are kept as the entries are "
+        "written, so `insideout ledger verify` reconciles. Ten givers and ten redeemers (points by a grant) get "
+        "write tokens. Rows: the wall signed in as `sam` (pages 1–5), `GET /api/v1/me/points` with the twenty "
+        "tokens in turn, a give of 1 point to a random colleague with one value, a redemption of a 10-point "
+        "reward; then the wall time of the `insideout ledger verify` command (Django's start included).",
         "- Latency includes queueing: more client threads than workers, as when several people use the site. "
         "A row passes only when every request was answered within the budget.",
-        "- The demo target comes from the product brief; the service desk targets from issue 3; the directory's "
+        "- The demo target comes from the product brief; the service desk targets from issue 3, the recognition "
+        "targets from issue 5; the directory's "
         "memory and latency targets are the project's own working limits for one small machine.",
         "",
         "## Machine",
@@ -486,13 +502,16 @@ def write_report(
         "make bench            # or: .venv/bin/python tools/bench.py",
         ".venv/bin/python tools/bench.py --skip-directory --postgres       # what this file shows",
         ".venv/bin/python tools/bench.py --skip-directory --servicedesk-requests 200000 --skip-helpdesk",
+        ".venv/bin/python tools/bench.py --skip-directory --skip-servicedesk --skip-helpdesk --postgres  # recognition",
         "```",
         "",
         "Options: `--skip-directory` (no 100,000-people directory rows), `--skip-servicedesk` (no targets), "
         "`--skip-helpdesk` (no side-by-side run), `--postgres` (the targets on a private PostgreSQL server as "
         "`make test` starts one), `--servicedesk-requests N` (default 1,000,000), `--servicedesk-comments N` "
         "(default 3 a request), `--compare-requests N` (default 200,000), `--compare-samples N`, "
-        "`--requests N` and `--budget S` per row, `--keep` (keep the data under `bench-work/`).",
+        "`--requests N` and `--budget S` per row, `--keep` (keep the data under `bench-work/`), "
+        "`--skip-recognition` (no recognition targets), `--recognition-entries N` (default 5,000,000), "
+        "`--recognition-employees N` (default 100,000).",
         "",
         "The demo load by hand, in a scratch data directory:",
         "",
@@ -510,6 +529,16 @@ def write_report(
         f".venv/bin/insideout demo --employees {options.servicedesk_employees} --requests 0",
         ".venv/bin/python tools/bench_servicedesk.py load --requests 1000000 --comments 3000000",
         ".venv/bin/python tools/bench_servicedesk.py sweep",
+        "```",
+        "",
+        "The recognition data and the ledger check by hand, in a third:",
+        "",
+        "```sh",
+        "export INSIDEOUT_DATA_DIR=$(mktemp -d)",
+        ".venv/bin/insideout migrate --no-input -v 0",
+        f".venv/bin/insideout demo --employees {options.recognition_employees} --requests 0",
+        f".venv/bin/python tools/bench_recognition.py load --entries {options.recognition_entries}",
+        "time .venv/bin/insideout ledger verify",
         "```",
         "",
     ]
@@ -585,6 +614,7 @@ def directory_rows(options: argparse.Namespace, figures: list[Figure], latencies
 
 def main(argv: Sequence[str] | None = None) -> int:
     import bench_desks  # noqa: PLC0415 - it imports this module
+    import bench_recognition  # noqa: PLC0415 - it imports this module
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--employees", type=int, default=100_000)
@@ -595,6 +625,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the data directories under bench-work/")
     parser.add_argument("--skip-directory", action="store_true", help="no directory (people) rows")
     bench_desks.add_options(parser)
+    bench_recognition.add_options(parser)
     options = parser.parse_args(argv)
 
     load_before = os.getloadavg()
@@ -618,7 +649,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_report(options.output, figures, latencies, notes, options, sections)
         log(f"wrote {options.output}")
 
-    sections = bench_desks.run_all(options, report)
+    engines = ("SQLite", "PostgreSQL") if options.postgres else ("SQLite",)
+    recognition = [
+        (f"Recognition targets on {engine}", functools.partial(bench_recognition.run_part, options, engine))
+        for engine in ([] if options.skip_recognition else engines)
+    ]
+    sections = bench_desks.run_all(options, report, recognition)
     report(sections, final=True)
     failed = [figure.what for figure in figures if not figure.passed]
     failed += [figure.what for section in sections for figure in section.figures if not figure.passed]

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -400,8 +400,13 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--skip-helpdesk", action="store_true", help="no side-by-side run with django-helpdesk")
 
 
-def run_all(options: argparse.Namespace, done: Callable[[list[Section]], None]) -> list[Section]:
-    """Every section in turn; ``done`` is called after each, so a stopped run keeps what it measured.
+def run_all(
+    options: argparse.Namespace,
+    done: Callable[[list[Section]], None],
+    more: Sequence[tuple[str, Callable[[], Section]]] = (),
+) -> list[Section]:
+    """Every section in turn, then ``more`` (other areas' parts); ``done`` is called after each, so a
+    stopped run keeps what it measured.
 
     A part that fails (a command, a server) becomes a failed row of its own; the next part still runs.
     """
@@ -414,6 +419,7 @@ def run_all(options: argparse.Namespace, done: Callable[[list[Section]], None]) 
         parts.append(("Side by side with django-helpdesk", lambda: side_by_side(options)))
     if options.postgres and not options.skip_servicedesk:  # last: the longest part
         parts.append(("Service desk targets on PostgreSQL", lambda: targets(options, "PostgreSQL")))
+    parts += more
     sections: list[Section] = []
     for title, part in parts:
         try:
