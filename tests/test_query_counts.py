@@ -270,9 +270,9 @@ def test_recognition_page_queries_are_pinned_and_do_not_grow_with_the_data(
     org, client_for, django_assert_num_queries, subtests
 ):
     # The 5 of a signed-in page, then the person (with their unit) and their accounts for the tabs
-    # and the navigation's points (Eve has no budget: 2 more to know that she has none), then:
+    # and the navigation's points (whether Eve has a budget comes from her roles: no query), then:
     # the wall: the values of the filter, the page's ids (one more than the page, to know whether
-    # another follows: the wall is never counted, 16 → 15), its rows with giver and team, their
+    # another follows: the wall is never counted), its rows with giver and team, their
     # recipients and values (2) and their boosts;
     # my points: the count, the page's ids, its entries with transactions and accounts, and what they
     # name: the recognitions with their recipients and values (3), the redemptions, the awards.
@@ -283,10 +283,10 @@ def test_recognition_page_queries_are_pinned_and_do_not_grow_with_the_data(
     _recognitions(org, values, rounds=1)
     client = client_for(org["employee"])
     pages = [
-        ("wall", "/recognition/", 15),
-        ("wall, received", "/recognition/?scope=mine", 15),
-        ("wall, by value and my unit", f"/recognition/?value={values[0].pk}&my_unit=on", 15),
-        ("my points", "/recognition/points/", 17),
+        ("wall", "/recognition/", 13),
+        ("wall, received", "/recognition/?scope=mine", 13),
+        ("wall, by value and my unit", f"/recognition/?value={values[0].pk}&my_unit=on", 13),
+        ("my points", "/recognition/points/", 15),
     ]
 
     def check(size: str) -> None:

@@ -449,7 +449,7 @@ def recognition_boost(request: HttpRequest, recognition_id: int, payload: BoostI
 @router.get("/me/points", response=PointsOut, summary="My points")
 def my_points(request: HttpRequest) -> dict[str, Any]:
     """My allowance to give, my earned points and what they are worth, and my spot-award budget."""
-    points = selectors.points_of(employee_id=_member(request).pk)
+    points = selectors.points_of(employee_id=_member(request).pk, holder=selectors.budget_holder(_actor(request)))
     return {
         "allowance": points.allowance,
         "earned": points.earned,

@@ -12,5 +12,5 @@ def points_for(*, user: User | None) -> PointsSummary | None:
     employee = selectors.member_of(user)
     if employee is None:
         return None
-    points = selectors.points_of(employee_id=employee.pk)
+    points = selectors.points_of(employee_id=employee.pk, holder=selectors.budget_holder(user))
     return PointsSummary(allowance=points.allowance, earned=points.earned, budget=points.budget)

@@ -86,14 +86,26 @@ def member_of(actor: User | None) -> Employee | None:
     return Employee.objects.select_related("unit").filter(user=actor, is_active=True).first()
 
 
-def points_of(*, employee_id: int, now: datetime | None = None) -> Points:
+def budget_holder(actor: User | None) -> bool:
+    """Whether the signed-in person has a spot-award budget (a lead or a manager, as ``has_budget``
+    says), from the roles the request has read already: no query of its own."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    roles = people.roles_of(user=actor)
+    return roles.lead or roles.manager
+
+
+def points_of(*, employee_id: int, now: datetime | None = None, holder: bool | None = None) -> Points:
     """The person's accounts (one query; two more for whether someone without a budget account should
-    have one); an allowance or budget not yet refilled this month reads as the refill."""
+    have one, unless the caller knows: ``holder``, e.g. from ``budget_holder``); an allowance or
+    budget not yet refilled this month reads as the refill."""
     now = now or timezone.now()
     accounts = balances_of(owner_id=employee_id)
     budget = accounts.get(AccountKind.BUDGET)
     earned = accounts.get(AccountKind.EARNED)
-    if budget is not None or has_budget(employee_id=employee_id):
+    if holder is None:
+        holder = budget is not None or has_budget(employee_id=employee_id)
+    if budget is not None or holder:
         budget_left: int | None = monthly_available(account=budget, now=now, amount=monthly_budget())
     else:
         budget_left = None

@@ -601,7 +601,7 @@ _PINNED = {
     "/recognitions": 10,
     "/recognitions?scope=mine": 10,
     "/recognitions?scope=given": 10,
-    "/me/points": 6,  # the accounts with their lazy refills read, in two queries
+    "/me/points": 5,  # the roles (which say whether one holds a budget), the accounts
     "/me/ledger": 6,  # ids, rows with their transactions and accounts (count only past one page)
     "/rewards": 5,  # the caller's country is on the person already: the page and its count
     "/redemptions": 7,

@@ -127,7 +127,8 @@ def section(request: HttpRequest, current: str, **context: Any) -> dict[str, Any
     a budget (the spot-award tab) or is people-ops (the admin tab), and their points for the
     navigation, so it need not fetch them."""
     employee = member(request)
-    points = selectors.points_of(employee_id=employee.pk) if employee is not None else None
+    holder = selectors.budget_holder(actor(request))
+    points = selectors.points_of(employee_id=employee.pk, holder=holder) if employee is not None else None
     return {
         "tab": current,
         "employee": employee,
