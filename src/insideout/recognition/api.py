@@ -402,7 +402,9 @@ def recognition_give(request: HttpRequest, payload: RecognitionIn) -> Status[dic
         points=payload.points,
         for_ref=for_ref,
     )
-    return Status(201, _recognition_detail(request, recognition.pk))
+    # The giver always sees what they gave, and nobody has boosted it yet: no visibility check,
+    # no boosts to count.
+    return Status(201, _recognition(selectors.recognition_card(recognition.pk), selectors.Boosts()))
 
 
 @router.get("/recognitions", response=list[RecognitionOut], by_alias=True, summary="Recognitions")

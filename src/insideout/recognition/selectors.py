@@ -218,6 +218,11 @@ def recognitions_prefetched(recognitions: QuerySet[Recognition]) -> QuerySet[Rec
     return _recognition_base().filter(pk__in=[r.pk for r in recognitions]).order_by("-created_at", "-pk")
 
 
+def recognition_card(recognition_id: int) -> Recognition:
+    """One recognition with what its card shows, whoever may see it: the caller knows they may."""
+    return _recognition_base().get(pk=recognition_id)
+
+
 def recognition_get_for(*, actor: User | None, recognition_id: int) -> Recognition:
     employee = member_of(actor)
     recognition = _recognition_base().filter(_visible(employee), pk=recognition_id).distinct().first()

@@ -610,3 +610,35 @@ _PINNED = {
     "/awards?role=giver": 9,
     "/values": 4,
 }
+
+
+def _write_counts(send: Callable[..., Any], world: dict[str, Any], reward: Reward) -> dict[str, int]:
+    found = {}
+    body = {"to": [world["agent"].pk], "message": "Thanks for the quick fix.", "values": [world["values"][0].pk]}
+    for name, who, path, payload in (
+        ("give", "employee", "/recognitions", {**body, "points": 1}),
+        ("redeem", "agent", "/redemptions", {"reward": reward.pk}),
+    ):
+        with CaptureQueriesContext(connection) as captured:
+            response = send(who, "post", path, payload)
+        assert response.status_code == 201, (path, response.json())
+        found[name] = len(captured)
+    return found
+
+
+def test_a_give_and_a_redemption_cost_the_same_with_more_rows(world: dict[str, Any], call: Any) -> None:
+    fund(world["agent"], 10_000)
+    reward = Reward.objects.create(name="Mug", points_cost=5)
+    _write_counts(call, world, reward)  # the first ones open the month's allowance and note the tokens' use
+    few = _write_counts(call, world, reward)
+    _give_many(call, world, 12)
+    _redeem_many(call, reward, 8)
+    many = _write_counts(call, world, reward)
+
+    assert few == many
+    # A give: the token, its user and the giver; the recipients, the values, the month's points from
+    # this giver to each recipient (recognitions and boosts); the rows it writes, the allowance and
+    # earned accounts, the ledger's balances, transaction and entries, the event; then the new
+    # card with its recipients and values (no visibility check or boosts: the giver sees it, and
+    # nobody boosted it yet).
+    assert few == {"give": 27, "redeem": 20}
