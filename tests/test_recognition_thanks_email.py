@@ -16,9 +16,10 @@ from insideout.recognition.models import Recognition
 
 
 def thank_yous(inbox: Any, count: int) -> dict[tuple[str, ...], Any]:
-    """The thank-you e-mails among what arrived (the notifications of the recognition arrive too)."""
+    """The thank-you e-mails among what arrived (the notifications of the recognition arrive too):
+    only a thank-you has the giver as Reply-To, whatever language its subject is in."""
     inbox.wait_for(count)
-    return {tuple(to): message for to, message in inbox.messages if message["Subject"].startswith("Thank you")}
+    return {tuple(to): message for to, message in inbox.messages if message["Reply-To"]}
 
 
 def _give(org: dict[str, Any], client_for: Any, **extra: str) -> Any:
@@ -74,9 +75,11 @@ def test_each_recipient_gets_a_thank_you_in_their_language(
     assert f'href="https://insideout.example.org/recognition/{recognition.pk}/"' in html
     # Lena reads German: the date is written the German way.
     lena_text = messages[(lena.user.email,)].get_body(preferencelist=("plain",)).get_content()
-    assert "Dear Lena Lead," in lena_text
+    lena_mail = messages[(lena.user.email,)]
+    assert lena_mail["Subject"] == "Ein Dankeschön von Eve Employee"
+    assert "Hallo Lena Lead," in lena_text
     with translation.override("de"):
-        assert f"On {date_format(day.date(), 'DATE_FORMAT')}, Eve Employee" in lena_text
+        assert f"Am {date_format(day.date(), 'DATE_FORMAT')} hat Eve Employee Ihnen Anerkennung" in lena_text
     assert date_format(day.date(), "DATE_FORMAT") not in lena_text
 
 
@@ -110,3 +113,34 @@ def test_the_thank_you_skips_a_recipient_who_has_left(org: dict[str, Any], smtp_
 
     assert thanks.thanks_email_send(recognition_id=recognition.pk) == [sam.user.email]
     assert [to for to, _message in smtp_inbox.wait_for(1)] == [[sam.user.email]]
+
+
+def test_the_api_sends_the_thank_you_when_asked_once_even_when_retried(
+    org: dict[str, Any], api: Any, token_for: Any, smtp_inbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    value = catalog.value_create(actor=org["admin"].user, name="Be helpful")
+    token = token_for(org["employee"], "write")
+    body = {"to": [org["agent"].pk], "message": "Thanks for the VPN", "values": [value.pk], "email_thanks": True}
+
+    for _attempt in range(2):  # a retry with the same key answers the first response and sends nothing more
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api("post", "/api/v1/recognitions", token=token, json=body, HTTP_IDEMPOTENCY_KEY="thanks-1")
+        assert response.status_code == 201, response.json()
+
+    assert Recognition.objects.count() == 1
+    smtp_inbox.wait_for(99, timeout=1.0)  # whatever arrives: the notifications and the thank-you
+    sent = [to for to, message in smtp_inbox.messages if message["Reply-To"]]
+    assert sent == [[org["agent"].user.email]]
+
+
+def test_the_api_sends_no_thank_you_unless_asked(
+    org: dict[str, Any], api: Any, token_for: Any, smtp_inbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    value = catalog.value_create(actor=org["admin"].user, name="Be helpful")
+    body = {"to": [org["agent"].pk], "message": "Thanks for the VPN", "values": [value.pk]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api("post", "/api/v1/recognitions", token=token_for(org["employee"], "write"), json=body)
+
+    assert response.status_code == 201, response.json()
+    assert thank_yous(smtp_inbox, 1) == {}

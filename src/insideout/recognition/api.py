@@ -30,7 +30,7 @@ from insideout.core.errors import Forbidden, NotFound
 from insideout.core.pagination import IdsFirst, Mapped, Pagination
 from insideout.core.text import MAX_ID, as_id
 from insideout.people.models import Employee, User
-from insideout.recognition import awards, reports, rewards, selectors, services
+from insideout.recognition import awards, reports, rewards, selectors, services, thanks
 from insideout.recognition.models import Award, Entry, Recognition, Redemption, Reward, Value
 
 IdIn = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -92,6 +92,10 @@ class RecognitionIn(Schema):
     values: list[IdIn] = Field(..., max_length=20, description="Ids of the organisation's values; at least one.")
     points: int = Field(0, description=f"To each recipient, from your monthly allowance. {POINTS}")
     for_: ForIn | None = Field(None, alias="for", description="What it was for; optional.")
+    email_thanks: bool = Field(
+        False,
+        description="Also e-mail each recipient a personal thank-you in their language, once the recognition is saved.",
+    )
 
 
 class RecognitionFilters(Schema):
@@ -402,6 +406,8 @@ def recognition_give(request: HttpRequest, payload: RecognitionIn) -> Status[dic
         points=payload.points,
         for_ref=for_ref,
     )
+    if payload.email_thanks:
+        thanks.thanks_email_after_commit(recognition_id=recognition.pk)
     # The giver always sees what they gave, and nobody has boosted it yet: no visibility check,
     # no boosts to count.
     return Status(201, _recognition(selectors.recognition_card(recognition.pk), selectors.Boosts()))
