@@ -29,6 +29,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
@@ -574,7 +575,11 @@ def tell_about_badge(event: Event) -> None:
         return _("You earned the badge %(badge)s") % values, found.badge.description
 
     notifications.notify(
-        recipient_user_id=found.employee.user_id, kind=BADGE_AWARDED, render=render, url="", event_id=event.pk
+        recipient_user_id=found.employee.user_id,
+        kind=BADGE_AWARDED,
+        render=render,
+        url=reverse("people:person", args=[found.employee_id]) + "#badges",  # the badges on their page
+        event_id=event.pk,
     )
 
 

@@ -224,6 +224,7 @@ def test_the_person_hears_of_their_badge(org: dict[str, Any], django_capture_on_
         count(happen(KEPT, T0, owner=sam.pk))
     notification = Notification.objects.get(recipient=sam.user, kind=badges.BADGE_AWARDED)
     assert (notification.title, notification.body) == ("You earned the badge Test badge", "Kept a promise.")
+    assert notification.url == f"/people/{sam.pk}/#badges"  # their page, at its badges
 
 
 @pytest.mark.parametrize(
