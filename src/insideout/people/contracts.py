@@ -21,6 +21,14 @@ class Roles:
 
 
 @dataclass(frozen=True)
+class Locale:
+    """How a person reads the interface: their language (the profile's, else the HR record's) and zone."""
+
+    language: str
+    time_zone: str
+
+
+@dataclass(frozen=True)
 class PersonRef:
     id: int
     user_id: int

@@ -11,7 +11,8 @@ from insideout.people.contracts import Roles
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """The signed-in person, their roles and their unread count, for the navigation.
+    """Whether the signed-in account is a person's (``me``), their roles and their unread count,
+    for the navigation.
 
     Roles and the count are callables, which templates call on first use; memoised, so a
     fragment that never shows the navigation (an htmx partial) costs no query for them.
@@ -30,4 +31,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         return notifications.unread_count(user_id=user_id)
 
     lazy: dict[str, Callable[[], object]] = {"my_roles": my_roles, "unread_notifications": unread_notifications}
-    return {"me": getattr(request, "person", None), **lazy}
+    # The language middleware read the person's locale already: a person's account has one.
+    return {"me": getattr(request, "locale", None) is not None, **lazy}

@@ -23,17 +23,17 @@ class PersonLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            person = people.person_for_user(user_id=user.pk)
-            if person is not None:
-                language = person.language.split("-")[0]
+            locale = people.locale_for_user(user_id=user.pk)
+            if locale is not None:
+                language = locale.language.split("-")[0]
                 if language in _SHIPPED:
                     translation.activate(language)
                     request.LANGUAGE_CODE = language
                 try:
-                    timezone.activate(ZoneInfo(person.time_zone))
+                    timezone.activate(ZoneInfo(locale.time_zone))
                 except (ValueError, KeyError, OSError):
                     timezone.deactivate()
-            request.person = person  # type: ignore[attr-defined]
+            request.locale = locale  # type: ignore[attr-defined]
         try:
             response = self.get_response(request)
         finally:

@@ -10,6 +10,7 @@ from django.test import RequestFactory
 from django.utils import timezone, translation
 
 from insideout.people import services
+from insideout.people.models import Profile
 from insideout.web.middleware import PersonLanguageMiddleware
 
 
@@ -38,3 +39,14 @@ def test_the_persons_zone_and_language_are_active_and_the_zone_is_reset_afterwar
 
 def test_an_account_without_a_person_keeps_the_default_zone(org: dict[str, Any]) -> None:
     assert _seen(AnonymousUser()) == ("UTC", "en", "en")
+
+
+def test_the_language_chosen_in_the_profile_wins_over_the_hr_records_in_one_query(
+    org: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    eve = org["employee"]
+    services.employee_update(employee=eve, actor=org["admin"].user, time_zone="Europe/Berlin", language="en")
+    Profile.objects.update_or_create(employee=eve, defaults={"language": "de"})
+
+    with django_assert_num_queries(1):
+        assert _seen(eve.user) == ("Europe/Berlin", "de", "de")
