@@ -923,18 +923,23 @@ class _Loader:
         earned = Account.objects.filter(kind=AccountKind.EARNED)
         balance = int(earned.filter(owner_id=person).values_list("balance", flat=True).first() or 0)
         cheapest = min(reward.points_cost for reward in self.rewards if reward.is_active)
-        if balance < cheapest and not step.data["named"]:
-            # Those who have collected enough redeem; the person drawn has not yet.
-            top = earned.filter(balance__gte=cheapest).order_by("-balance", "owner_id")
+        named = set(self.named.values())
+        if not step.data["named"] and (balance < cheapest or person in named):
+            # Those who have collected enough redeem; the person drawn has not yet. The people the
+            # docs name redeem only in their own steps, so that they keep points to spend.
+            top = earned.filter(balance__gte=cheapest).exclude(owner_id__in=named).order_by("-balance", "owner_id")
             rich = [row for row in top.values_list("owner_id", "balance")[:40] if row[0] in self.people][:20]
             if not rich:
                 return
             person, balance = rich[int(self.rng.random() * len(rich))]
         country = self.people[person].country.upper()
         taken = selectors.redeemed_of(employee_id=person)
+        # The people the docs name keep some points to spend after their redemption (a demo of
+        # my points with an earned balance of 0 shows little), whatever the date draws.
+        affordable = Q(points_cost__lt=balance) if step.data["named"] else Q(points_cost__lte=balance)
         choices = [
             reward
-            for reward in Reward.objects.filter(is_active=True, points_cost__lte=balance).order_by("position")
+            for reward in Reward.objects.filter(affordable, is_active=True).order_by("position")
             if (not reward.countries or country in reward.countries)
             and (reward.stock is None or reward.stock > 0)
             and (reward.per_person_limit is None or taken.get(reward.pk, 0) < reward.per_person_limit)
