@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 from django.db.models import Model, QuerySet
 from ninja import Field, Schema
@@ -12,6 +12,20 @@ from ninja.pagination import PageNumberPagination
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
+U = TypeVar("U")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Slices(Protocol[T_co]):
+    """What ``window_of`` pages through: anything that slices into a list (``IdsFirst``, ``Loaded``)."""
+
+    def __getitem__(self, key: slice, /) -> Sequence[T_co]: ...
+
+
+class CountedSlices(Slices[T_co], Protocol[T_co]):
+    """A ``Slices`` that also counts its rows, as the API's numbered pages need."""
+
+    def count(self) -> int: ...
 
 
 class IdsFirst(Generic[M]):
@@ -51,26 +65,24 @@ class IdsFirst(Generic[M]):
     def __getitem__(self, key: int | slice) -> M | list[M]:
         if isinstance(key, int):
             return self[key : key + 1][0]
-        ids = list(self.queryset.values_list("pk", flat=True)[key])
+        ids = self.ids(key)
         if not ids:
             return []
         by_pk: dict[Any, M] = {row.pk: row for row in self.queryset.order_by().filter(pk__in=ids)}
         return [by_pk[pk] for pk in ids if pk in by_pk]
 
+    def ids(self, key: slice) -> list[Any]:
+        """The primary keys of a slice, in the queryset's order."""
+        return list(self.queryset.values_list("pk", flat=True)[key])
+
     def __iter__(self) -> Iterator[M]:
         return iter(self.queryset)
 
 
-class Mapped(Generic[M, T]):
-    """A page source whose rows are turned into something else (e.g. the API's dicts) after slicing.
+class _Wrapper:
+    """A page source built on another: it counts what its source counts."""
 
-    For the API's lists: ninja validates a dict without calling a schema's resolvers one attribute
-    at a time, and the mapping sees the whole page, so what every row shares is worked out once.
-    """
-
-    def __init__(self, source: IdsFirst[M], mapping: Callable[[list[M]], list[T]]) -> None:
-        self.source = source
-        self.mapping = mapping
+    source: CountedSlices[Any]
 
     def count(self) -> int:
         return self.source.count()
@@ -78,8 +90,37 @@ class Mapped(Generic[M, T]):
     def __len__(self) -> int:
         return self.source.count()
 
+
+class Loaded(_Wrapper, Generic[T]):
+    """A page source that reads the primary keys of the page (``IdsFirst.ids``) and hands them to
+    ``load``, which returns what to show by key (plain values rather than model rows, say); keys
+    it leaves out are skipped."""
+
+    source: IdsFirst[Any]
+
+    def __init__(self, source: IdsFirst[Any], load: Callable[[list[Any]], Mapping[Any, T]]) -> None:
+        self.source = source
+        self.load = load
+
     def __getitem__(self, key: slice) -> list[T]:
-        return self.mapping(self.source[key])
+        ids = self.source.ids(key)
+        found = self.load(ids) if ids else {}
+        return [found[pk] for pk in ids if pk in found]
+
+
+class Mapped(_Wrapper, Generic[U, T]):
+    """A page source whose rows are turned into something else (e.g. the API's dicts) after slicing.
+
+    For the API's lists: ninja validates a dict without calling a schema's resolvers one attribute
+    at a time, and the mapping sees the whole page, so what every row shares is worked out once.
+    """
+
+    def __init__(self, source: CountedSlices[U], mapping: Callable[[list[U]], list[T]]) -> None:
+        self.source = source
+        self.mapping = mapping
+
+    def __getitem__(self, key: slice) -> list[T]:
+        return self.mapping(list(self.source[key]))
 
 
 # Deeper than any real list; bounds the OFFSET a client can ask the database for.
@@ -126,7 +167,7 @@ class Window(Generic[T]):
         return iter(self.object_list)
 
 
-def window_of(source: IdsFirst[M], page: object, size: int) -> Window[M]:
+def window_of(source: Slices[T], page: object, size: int) -> Window[T]:
     """The ``page``-th window of ``size`` rows (a number from the query string; anything else is
     the first page, and a number past the end an empty window after the last)."""
     try:
@@ -135,4 +176,4 @@ def window_of(source: IdsFirst[M], page: object, size: int) -> Window[M]:
         number = 1
     start = (number - 1) * size
     rows = source[start : start + size + 1]
-    return Window(object_list=rows[:size], number=number, has_next=len(rows) > size)
+    return Window(object_list=list(rows[:size]), number=number, has_next=len(rows) > size)

@@ -27,11 +27,11 @@ from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from insideout.core.errors import Forbidden, NotFound
-from insideout.core.pagination import IdsFirst, Mapped, Pagination
+from insideout.core.pagination import IdsFirst, Loaded, Mapped, Pagination
 from insideout.core.text import MAX_ID, as_id
 from insideout.people.models import Employee, User
 from insideout.recognition import awards, reports, rewards, selectors, services, thanks
-from insideout.recognition.models import Award, Entry, Recognition, Redemption, Reward, Value
+from insideout.recognition.models import Award, Entry, Redemption, Reward, Value
 
 IdIn = Annotated[int, Field(ge=1, le=MAX_ID)]
 VisibilityCode = Literal["public", "team", "private"]
@@ -319,18 +319,15 @@ class AwardOut(Schema):
 # --- recognitions as JSON ------------------------------------------------------------------------
 
 
-def _recognition(row: Recognition, boosts: selectors.Boosts) -> dict[str, Any]:
-    """One recognition loaded with ``selectors.recognition_cards`` (no further query)."""
+def _recognition(row: selectors.Shown, boosts: selectors.Boosts) -> dict[str, Any]:
+    """One recognition read with ``selectors.shown_by_id`` (no further query)."""
     return {
         "id": row.pk,
-        "giver": _ref(row.giver),
-        "recipients": [
-            {"id": recipient.employee_id, "name": recipient.employee.name, "points": recipient.points}
-            for recipient in row.recipients.all()
-        ],
+        "giver": {"id": row.giver.pk, "name": row.giver.name},
+        "recipients": [{"id": person.pk, "name": person.name, "points": person.points} for person in row.recipients],
         "team": {"id": row.team.pk, "name": row.team.name} if row.team is not None else None,
         "message": row.message,
-        "values": [{"id": value.pk, "name": value.name} for value in row.values.all()],
+        "values": [{"id": value.pk, "name": value.name} for value in row.values],
         "visibility": row.visibility,
         "points_total": row.points_total,
         "for": (
@@ -343,7 +340,7 @@ def _recognition(row: Recognition, boosts: selectors.Boosts) -> dict[str, Any]:
     }
 
 
-def _recognitions(rows: list[Recognition], employee: Employee) -> list[dict[str, Any]]:
+def _recognitions(rows: list[selectors.Shown], employee: Employee) -> list[dict[str, Any]]:
     """A page of recognitions, with their boosts in one more query."""
     boosts = selectors.boosts_of(recognition_ids=[row.pk for row in rows], employee_id=employee.pk)
     return [_recognition(row, boosts.get(row.pk, selectors.Boosts())) for row in rows]
@@ -352,7 +349,7 @@ def _recognitions(rows: list[Recognition], employee: Employee) -> list[dict[str,
 def _recognition_detail(request: HttpRequest, recognition_id: int) -> dict[str, Any]:
     """The recognition as the caller now sees it."""
     employee = _member(request)
-    found = selectors.recognition_get_for(
+    found = selectors.shown_for(
         actor=_actor(request), recognition_id=_id(recognition_id, _("No recognition with this id."))
     )
     return _recognitions([found], employee)[0]
@@ -410,7 +407,7 @@ def recognition_give(request: HttpRequest, payload: RecognitionIn) -> Status[dic
         thanks.thanks_email_after_commit(recognition_id=recognition.pk)
     # The giver always sees what they gave, and nobody has boosted it yet: no visibility check,
     # no boosts to count.
-    return Status(201, _recognition(selectors.recognition_card(recognition.pk), selectors.Boosts()))
+    return Status(201, _recognition(selectors.shown_by_id([recognition.pk])[recognition.pk], selectors.Boosts()))
 
 
 @router.get("/recognitions", response=list[RecognitionOut], by_alias=True, summary="Recognitions")
@@ -425,7 +422,7 @@ def recognition_list(request: HttpRequest, filters: Query[RecognitionFilters]) -
         unit_id=filters.unit,
         person_id=filters.person,
     )
-    return Mapped(IdsFirst(selectors.recognition_cards(found)), lambda rows: _recognitions(rows, employee))
+    return Mapped(Loaded(IdsFirst(found), selectors.shown_by_id), lambda rows: _recognitions(rows, employee))
 
 
 @router.get("/recognitions/{recognition_id}", response=RecognitionOut, by_alias=True, summary="One recognition")

@@ -158,6 +158,124 @@ def recognition_cards(recognitions: QuerySet[Recognition]) -> QuerySet[Recogniti
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Named:
+    """Someone or something a card names: a person (for a name chip), a team or a value."""
+
+    pk: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """A person recognised, and the points each of them got."""
+
+    pk: int
+    name: str
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A recognition as its card and the API show it: plain values, read in three queries for a
+    whole page (``shown_by_id``). The wall shows twenty at a time on its busiest page, and building
+    model rows for the recognitions, their recipients, their people and accounts, and their values
+    cost more than the queries."""
+
+    pk: int
+    giver: Named
+    team: Named | None
+    message: str
+    visibility: str
+    for_type: str
+    for_id: str
+    for_label: str
+    points_total: int
+    created_at: datetime
+    recipients: tuple[Recipient, ...]
+    values: tuple[Named, ...]
+
+
+def _person_name(first: str, last: str, username: str) -> str:
+    """``Employee.name`` from its account's columns: the full name, else the username."""
+    return f"{first} {last}".strip() or username
+
+
+def shown_by_id(ids: Iterable[int]) -> dict[int, Shown]:
+    """The recognitions named, as their cards show them (three queries however many there are);
+    an id that does not exist is left out."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    recipients: dict[int, list[Recipient]] = {pk: [] for pk in wanted}
+    for recognition_id, pk, first, last, username, points in (
+        RecognitionRecipient.objects.filter(recognition_id__in=wanted)
+        .order_by("pk")
+        .values_list(
+            "recognition_id",
+            "employee_id",
+            "employee__user__first_name",
+            "employee__user__last_name",
+            "employee__user__username",
+            "points",
+        )  # fmt: skip
+    ):
+        recipients[recognition_id].append(Recipient(pk, _person_name(first, last, username), points))
+    values: dict[int, list[Named]] = {pk: [] for pk in wanted}
+    for recognition_id, pk, name in (
+        Recognition.values.through.objects.filter(recognition_id__in=wanted)
+        .order_by("value__position", "value__name", "value_id")
+        .values_list("recognition_id", "value_id", "value__name")
+    ):
+        values[recognition_id].append(Named(pk, name))
+    rows = Recognition.objects.filter(pk__in=wanted).values_list(
+        "pk", "giver_id", "giver__user__first_name", "giver__user__last_name", "giver__user__username", "team_id",
+        "team__name", "message", "visibility", "for_type", "for_id", "for_label", "points_total", "created_at",
+    )  # fmt: skip
+    return {
+        pk: Shown(
+            pk=pk,
+            giver=Named(giver_id, _person_name(first, last, username)),
+            team=Named(team_id, team_name) if team_id is not None else None,
+            message=message,
+            visibility=visibility,
+            for_type=for_type,
+            for_id=for_id,
+            for_label=for_label,
+            points_total=points_total,
+            created_at=created_at,
+            recipients=tuple(recipients[pk]),
+            values=tuple(values[pk]),
+        )
+        for (
+            pk,
+            giver_id,
+            first,
+            last,
+            username,
+            team_id,
+            team_name,
+            message,
+            visibility,
+            for_type,
+            for_id,
+            for_label,
+            points_total,
+            created_at,
+        ) in rows  # fmt: skip
+    }
+
+
+def shown_for(*, actor: User | None, recognition_id: int) -> Shown:
+    """One recognition as its card shows it, for those who may see it; ``NotFound`` for the others."""
+    employee = member_of(actor)
+    visible = Recognition.objects.filter(_visible(employee), pk=recognition_id).values_list("pk", flat=True)[:1]
+    found = shown_by_id(visible)
+    if not found:
+        raise NotFound(_("No recognition with this id."))
+    return found[recognition_id]
+
+
 def _recognition_base() -> QuerySet[Recognition]:
     return recognition_cards(Recognition.objects.all())
 
@@ -211,16 +329,6 @@ def recognition_list_for(
             pk__in=RecognitionRecipient.objects.filter(employee_id=person_id).values("recognition_id")
         )
     return recognitions.order_by("-created_at", "-pk")
-
-
-def recognitions_prefetched(recognitions: QuerySet[Recognition]) -> QuerySet[Recognition]:
-    """A page of recognitions with their giver, recipients and values (three more queries)."""
-    return _recognition_base().filter(pk__in=[r.pk for r in recognitions]).order_by("-created_at", "-pk")
-
-
-def recognition_card(recognition_id: int) -> Recognition:
-    """One recognition with what its card shows, whoever may see it: the caller knows they may."""
-    return _recognition_base().get(pk=recognition_id)
 
 
 def recognition_get_for(*, actor: User | None, recognition_id: int) -> Recognition:

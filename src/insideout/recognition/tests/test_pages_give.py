@@ -62,7 +62,7 @@ def test_giving_recognises_moves_the_points_and_goes_to_the_wall(
     assert [row.employee for row in recognition.recipients.all()] == [org["agent"]]
     assert selectors.points_of(employee_id=org["agent"].pk).earned == 20
     assert selectors.points_of(employee_id=org["employee"].pk).allowance == 80
-    assert [card.recognition for card in response.context["cards"]] == [recognition]
+    assert [card.recognition.pk for card in response.context["cards"]] == [recognition.pk]
 
 
 def test_other_pages_prefill_whom_and_what_for(org: dict[str, Any], values: list[Any], client_for: Any) -> None:

@@ -54,7 +54,10 @@ def test_a_card_names_the_giver_the_recipients_the_values_and_the_points(wall: d
     html = response.content.decode()
 
     card = response.context["cards"][1]
-    assert (card.recognition.giver, card.recipients, card.points_each) == (wall["employee"], [wall["agent"]], 20)
+    giver, recipients = card.recognition.giver, card.recipients
+    assert (giver.pk, giver.name) == (wall["employee"].pk, wall["employee"].name)
+    assert [(person.pk, person.name) for person in recipients] == [(wall["agent"].pk, wall["agent"].name)]
+    assert card.points_each == 20
     assert [value.name for value in card.values] == ["Honour commitments"]
     assert "Thanks for the laptop!" in html
     assert "20 points each" in html
@@ -120,7 +123,7 @@ def test_an_account_without_a_person_sees_an_explanation(wall: dict[str, Any], c
 def test_others_may_boost_a_public_recognition_but_not_their_own(wall: dict[str, Any], client_for: Any) -> None:
     cards = {who: client_for(wall[who]).get("/recognition/").context["cards"] for who in ("lead", "agent")}
 
-    laptop = [card for card in cards["lead"] if card.recognition == wall["laptop"]][0]
+    laptop = [card for card in cards["lead"] if card.recognition.pk == wall["laptop"].pk][0]
     assert (laptop.can_boost, laptop.boost_points) == (True, 10)
     assert [card.can_boost for card in cards["agent"]] == [True, False]  # Sam received the laptop one
 
@@ -231,3 +234,23 @@ def test_the_wall_pages_without_counting_and_says_when_a_page_is_past_the_end(
     assert beyond.context["cards"] == []
     assert "There are no more recognitions here." in beyond.content.decode()
     assert _messages(nonsense) == _messages(first)
+
+
+def test_the_wall_costs_the_same_queries_with_one_card_and_with_a_full_page(
+    wall: dict[str, Any], client_for: Any, django_assert_num_queries: Any
+) -> None:
+    """Session, account, language, person, values, the page's ids, its recipients, its values, its
+    rows, the roles, the points, the boosts, the unread notifications: 13, however many cards."""
+    client, one_value = client_for(wall["manager"]), f"/recognition/?value={wall['values'][0].pk}"
+    client.get(one_value)  # the first visit notes the session
+    with django_assert_num_queries(13):
+        one = client.get(one_value)
+    assert len(one.context["cards"]) == 1
+
+    eve, sam, lena = wall["employee"], wall["agent"], wall["lead"]
+    for i in range(25):
+        services.recognition_give(actor=eve.user, to=[sam.pk, lena.pk][: 1 + i % 2], message=f"Thanks {i}.",
+                                  values=[wall["values"][i % 3].pk])  # fmt: skip
+    with django_assert_num_queries(13):
+        full = client.get("/recognition/")
+    assert len(full.context["cards"]) == 20

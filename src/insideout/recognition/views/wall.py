@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from insideout.core.pagination import IdsFirst, window_of
+from insideout.core.pagination import IdsFirst, Loaded, window_of
 from insideout.core.text import as_id
 from insideout.people.models import Employee
 from insideout.recognition import facade, selectors, services, thanks
@@ -47,6 +47,7 @@ from insideout.recognition.views.common import (
 from insideout.recognition.views.forms import BoostForm, GiveForm, WallFilterForm
 
 PAGE_SIZE = 20
+NO_BOOSTS = selectors.Boosts()
 BOOST_POINTS = 10
 # What ``?for=`` may name, as other contexts call their subjects.
 FOR_KINDS = {
@@ -63,36 +64,42 @@ FOR_KINDS = {
 class Card:
     """A recognition as the wall shows it to the person looking."""
 
-    recognition: Recognition
-    recipients: list[Employee]
-    values: list[Value]
+    recognition: selectors.Shown
     boosts: selectors.Boosts
-    points_each: int
     can_boost: bool
     boost_points: int
     is_mine: bool
 
+    @property
+    def recipients(self) -> tuple[selectors.Recipient, ...]:
+        return self.recognition.recipients
 
-def cards_of(recognitions: Sequence[Recognition], *, employee: Employee | None, allowance: int) -> list[Card]:
-    """Cards for recognitions loaded with ``selectors.recognition_cards`` (one more query: the boosts)."""
+    @property
+    def values(self) -> tuple[selectors.Named, ...]:
+        return self.recognition.values
+
+    @property
+    def points_each(self) -> int:
+        recipients = self.recognition.recipients
+        return recipients[0].points if recipients else 0
+
+
+def cards_of(recognitions: Sequence[selectors.Shown], *, employee: Employee | None, allowance: int) -> list[Card]:
+    """Cards for recognitions read with ``selectors.shown_by_id`` (one more query: the boosts)."""
     boosts = selectors.boosts_of(
         recognition_ids=[r.pk for r in recognitions], employee_id=employee.pk if employee else None
     )
+    me_id = employee.pk if employee is not None else None
     cards = []
     for recognition in recognitions:
-        rows = list(recognition.recipients.all())
-        recipients = [row.employee for row in rows]
-        involved = {recognition.giver_id, *(person.pk for person in recipients)}
-        mine = employee is not None and employee.pk in involved
+        recipients = recognition.recipients
+        mine = me_id is not None and (me_id == recognition.giver.pk or any(p.pk == me_id for p in recipients))
         cards.append(
             Card(
                 recognition=recognition,
-                recipients=recipients,
-                values=list(recognition.values.all()),
-                boosts=boosts.get(recognition.pk, selectors.Boosts()),
-                points_each=rows[0].points if rows else 0,
+                boosts=boosts.get(recognition.pk, NO_BOOSTS),
                 can_boost=(
-                    employee is not None
+                    me_id is not None
                     and not mine
                     and recognition.visibility == Visibility.PUBLIC
                     and allowance > 0
@@ -124,7 +131,7 @@ def wall(request: HttpRequest) -> HttpResponse:
         member=employee,
     )
     # Not counted: the wall may hold a million recognitions, and counting them cost more than the page.
-    page = window_of(IdsFirst(selectors.recognition_cards(recognitions)), request.GET.get("page"), PAGE_SIZE)
+    page = window_of(Loaded(IdsFirst(recognitions), selectors.shown_by_id), request.GET.get("page"), PAGE_SIZE)
     context = section(request, "wall")
     points = context["nav_points"]
     filters = QueryDict(mutable=True)
@@ -162,9 +169,7 @@ def wall(request: HttpRequest) -> HttpResponse:
 @require_GET
 def recognition_page(request: HttpRequest, recognition_id: int) -> HttpResponse:
     """One recognition, for those who may see it (its notifications link here): 404 for the others."""
-    recognition: Recognition = get_or_404(
-        selectors.recognition_get_for, actor=actor(request), recognition_id=recognition_id
-    )
+    recognition = get_or_404(selectors.shown_for, actor=actor(request), recognition_id=recognition_id)
     context = section(request, "wall")
     points = context["nav_points"]
     [card] = cards_of([recognition], employee=member(request), allowance=points.allowance if points else 0)
@@ -205,7 +210,7 @@ def boost(request: HttpRequest, recognition_id: int) -> HttpResponse:
 def _card(request: HttpRequest, recognition_id: int) -> HttpResponse:
     """One card again, after a boost, with the message and the navigation's points (out of band)."""
     employee = member(request)
-    recognition = selectors.recognitions_by_id(ids=[recognition_id])[recognition_id]
+    recognition = selectors.shown_by_id([recognition_id])[recognition_id]
     points = selectors.points_of(employee_id=employee.pk) if employee is not None else None
     card = cards_of([recognition], employee=employee, allowance=points.allowance if points else 0)[0]
     context = {"card": card, "nav_points": points, "oob": True, "here": next_url(request, reverse("recognition:wall"))}
