@@ -118,3 +118,12 @@ def _fresh_calendar_cache() -> None:
     from insideout.servicedesk import clockstore
 
     clockstore._calendar_cached.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """The wall keeps cards by recognition id in the process's cache (``recognition.views.wall``);
+    rolled-back ids come back in the next test, so every test starts with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()

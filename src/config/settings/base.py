@@ -184,6 +184,9 @@ RECOGNITION_AWARD_APPROVAL_ABOVE = env_int("RECOGNITION_AWARD_APPROVAL_ABOVE", 2
 RECOGNITION_CURRENCY = env_str("RECOGNITION_CURRENCY", "EUR")
 # Leaderboards (individual rankings); off: only team meters and badges, and the rankings' reads refuse.
 RECOGNITION_LEADERBOARDS = env_bool("RECOGNITION_LEADERBOARDS", True)
+# How long each server process keeps a wall card it built (recognitions do not change; a renamed
+# person shows with the old name on such cards for that long at most); 0 keeps none.
+RECOGNITION_CARD_CACHE_SECONDS = env_int("RECOGNITION_CARD_CACHE_SECONDS", 60)
 # A gift-card provider for automatic fulfilment (recognition/providers.py); none: people-ops fulfil by hand.
 _GIFTCARD_URL = env_str("GIFTCARD_PROVIDER_URL", "")
 _GIFTCARD_TOKEN = env_str("GIFTCARD_PROVIDER_TOKEN", "")

@@ -27,17 +27,15 @@ register = template.Library()
 MOST_NAMES = 12  # recipients named on a card; the rest are counted
 
 
-def _who(card: Any) -> str:
-    recognition = card.recognition
+def _who(recognition: Any) -> str:
+    recipients = recognition.recipients
     parts = [person_chip_html(recognition.giver), f' <span class="muted">{escape(_("recognised"))}</span>', "\n    "]
     if recognition.team is not None:
         parts.append(f"<strong>{escape(_('the %(team)s team') % {'team': recognition.team.name})}</strong>")
-        if card.recipients:
+        if recipients:
             parts.append('<span class="muted">:</span>')
-    parts.append(
-        '<span class="muted">,</span> '.join(person_chip_html(person) for person in card.recipients[:MOST_NAMES])
-    )
-    more = len(card.recipients) - MOST_NAMES
+    parts.append('<span class="muted">,</span> '.join(person_chip_html(person) for person in recipients[:MOST_NAMES]))
+    more = len(recipients) - MOST_NAMES
     if more > 0:
         words = ngettext("and %(more)s more", "and %(more)s more", more) % {"more": more}
         parts.append(f' <span class="muted">{escape(words)}</span>')
@@ -80,24 +78,32 @@ def _meta(card: Any, *, csrf: str, here: str) -> str:
     return "\n    ".join(parts)
 
 
-def card_html(card: Any, *, csrf: str, here: str, status: str = "") -> SafeString:
-    """One recognition's card (``views.wall.Card``); ``status`` (safe HTML) is shown at its top."""
-    recognition = card.recognition
+def card_body_html(recognition: Any) -> str:
+    """What a card shows of the recognition itself (``selectors.Shown``), the same for every reader
+    in one language: who recognised whom, the message, the values and what it was for. The wall
+    keeps it for a while (``views.wall``); the rest of the card is the reader's own."""
     values = ""
-    if card.values:
-        tags = "".join(f'<span class="tag">{escape(value.name)}</span>' for value in card.values)
+    if recognition.values:
+        tags = "".join(f'<span class="tag">{escape(value.name)}</span>' for value in recognition.values)
         values = f'<p class="recognition-values"><span class="visually-hidden">{escape(_("Values:"))}</span>{tags}</p>'
     for_line = ""
     if recognition.for_label:
         what = escape(_("For: %(what)s") % {"what": recognition.for_label})
         for_line = f'<p class="small muted recognition-for">{what}</p>'
+    return (
+        f'  <div class="recognition-who">{_who(recognition)}\n  </div>\n'
+        f'  <blockquote class="recognition-message">{linebreaksbr(recognition.message, autoescape=True)}</blockquote>\n'
+        f"  {values}\n  {for_line}\n"
+    )
+
+
+def card_html(card: Any, *, csrf: str, here: str, status: str = "") -> SafeString:
+    """One recognition's card (``views.wall.Card``); ``status`` (safe HTML) is shown at its top."""
+    recognition = card.recognition
     label = escape(_("Recognition by %(giver)s") % {"giver": recognition.giver.name})
     return SafeString(
         f'<article class="card recognition-card" id="recognition-{int(recognition.pk)}" aria-label="{label}">'
-        f"{status}\n"
-        f'  <div class="recognition-who">{_who(card)}\n  </div>\n'
-        f'  <blockquote class="recognition-message">{linebreaksbr(recognition.message, autoescape=True)}</blockquote>\n'
-        f"  {values}\n  {for_line}\n"
+        f"{status}\n{card.body or card_body_html(recognition)}"
         f'  <div class="recognition-meta">\n    {_meta(card, csrf=csrf, here=here)}\n  </div>\n</article>'
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from insideout.people import services as people
 from insideout.people.models import User
@@ -239,12 +240,17 @@ def test_the_wall_pages_without_counting_and_says_when_a_page_is_past_the_end(
 def test_the_wall_costs_the_same_queries_with_one_card_and_with_a_full_page(
     wall: dict[str, Any], client_for: Any, django_assert_num_queries: Any
 ) -> None:
-    """Session, account, language, person, values, the page's ids, its recipients, its values, its
-    rows, the roles, the points, the boosts, the unread notifications: 13, however many cards."""
+    """Session, account, language, person, values, the page's ids, the roles, the points, the
+    boosts, the unread notifications: 10, however many cards; 3 more (the cards' recipients, values
+    and rows) for cards the process has not kept yet."""
     client, one_value = client_for(wall["manager"]), f"/recognition/?value={wall['values'][0].pk}"
     client.get(one_value)  # the first visit notes the session
+    cache.clear()
     with django_assert_num_queries(13):
+        cold = client.get(one_value)
+    with django_assert_num_queries(10):
         one = client.get(one_value)
+    assert [card.body for card in one.context["cards"]] == [card.body for card in cold.context["cards"]]
     assert len(one.context["cards"]) == 1
 
     eve, sam, lena = wall["employee"], wall["agent"], wall["lead"]
@@ -252,5 +258,25 @@ def test_the_wall_costs_the_same_queries_with_one_card_and_with_a_full_page(
         services.recognition_give(actor=eve.user, to=[sam.pk, lena.pk][: 1 + i % 2], message=f"Thanks {i}.",
                                   values=[wall["values"][i % 3].pk])  # fmt: skip
     with django_assert_num_queries(13):
+        client.get("/recognition/")
+    with django_assert_num_queries(10):
         full = client.get("/recognition/")
     assert len(full.context["cards"]) == 20
+
+
+def test_kept_cards_are_kept_by_language_and_not_at_all_when_switched_off(
+    wall: dict[str, Any], client_for: Any, settings: Any, django_assert_num_queries: Any
+) -> None:
+    english = client_for(wall["manager"])
+    english.get("/recognition/")
+    people.profile_update(profile=wall["lead"].profile, language="de")
+    german = client_for(wall["lead"]).get("/recognition/").content.decode()
+    assert "So arbeitet Eve Employee gern" in german
+    assert "likes to work" not in german
+    assert "How Eve Employee likes to work" in english.get("/recognition/").content.decode()
+
+    settings.RECOGNITION_CARD_CACHE_SECONDS = 0
+    cache.clear()
+    english.get("/recognition/")
+    with django_assert_num_queries(13):
+        english.get("/recognition/")

@@ -13,17 +13,19 @@ nothing given. Ticking "Also e-mail them a thank-you" sends each recipient a per
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from insideout.core.pagination import IdsFirst, Loaded, window_of
@@ -31,6 +33,7 @@ from insideout.core.text import as_id
 from insideout.people.models import Employee
 from insideout.recognition import facade, selectors, services, thanks
 from insideout.recognition.models import Recognition, Value, Visibility
+from insideout.recognition.templatetags.recognition_tags import card_body_html
 from insideout.recognition.views.common import (
     PICK_LIMIT,
     actor,
@@ -69,6 +72,7 @@ class Card:
     can_boost: bool
     boost_points: int
     is_mine: bool
+    body: str = ""  # the card's part that is the same for every reader (``card_body_html``), if built already
 
     @property
     def recipients(self) -> tuple[selectors.Recipient, ...]:
@@ -84,8 +88,15 @@ class Card:
         return recipients[0].points if recipients else 0
 
 
-def cards_of(recognitions: Sequence[selectors.Shown], *, employee: Employee | None, allowance: int) -> list[Card]:
-    """Cards for recognitions read with ``selectors.shown_by_id`` (one more query: the boosts)."""
+def cards_of(
+    recognitions: Sequence[selectors.Shown],
+    *,
+    employee: Employee | None,
+    allowance: int,
+    bodies: Mapping[int, str] | None = None,
+) -> list[Card]:
+    """Cards for recognitions read with ``selectors.shown_by_id`` (one more query: the boosts), with
+    their bodies when ``bodies`` has them (``shown_for_wall``)."""
     boosts = selectors.boosts_of(
         recognition_ids=[r.pk for r in recognitions], employee_id=employee.pk if employee else None
     )
@@ -107,9 +118,33 @@ def cards_of(recognitions: Sequence[selectors.Shown], *, employee: Employee | No
                 ),
                 boost_points=min(BOOST_POINTS, allowance),
                 is_mine=mine,
+                body=bodies.get(recognition.pk, "") if bodies else "",
             )
         )
     return cards
+
+
+def shown_for_wall(ids: list[int]) -> dict[int, tuple[selectors.Shown, str]]:
+    """The recognitions of a page of the wall with their cards' bodies, by id.
+
+    A recognition never changes once given (its boosts are read afresh on every view), and the
+    first pages of the wall are what everyone reads, so each worker process keeps what it read and
+    built for ``RECOGNITION_CARD_CACHE_SECONDS`` (a minute by default; 0 keeps nothing), by
+    language: reading and building twenty cards cost a quarter of the page. Someone renamed, or a
+    value renamed, shows with the old name on cards kept before, for that long at most."""
+    seconds = int(settings.RECOGNITION_CARD_CACHE_SECONDS)
+    if seconds <= 0:
+        return {pk: (shown, card_body_html(shown)) for pk, shown in selectors.shown_by_id(ids).items()}
+    language = get_language()
+    keys = {pk: f"recognition:card:{language}:{pk}" for pk in ids}
+    kept = cache.get_many(keys.values())
+    found = {pk: kept[key] for pk, key in keys.items() if key in kept}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        built = {pk: (shown, card_body_html(shown)) for pk, shown in selectors.shown_by_id(missing).items()}
+        cache.set_many({keys[pk]: value for pk, value in built.items()}, timeout=seconds)
+        found.update(built)
+    return found
 
 
 @login_required
@@ -131,7 +166,7 @@ def wall(request: HttpRequest) -> HttpResponse:
         member=employee,
     )
     # Not counted: the wall may hold a million recognitions, and counting them cost more than the page.
-    page = window_of(Loaded(IdsFirst(recognitions), selectors.shown_by_id), request.GET.get("page"), PAGE_SIZE)
+    page = window_of(Loaded(IdsFirst(recognitions), shown_for_wall), request.GET.get("page"), PAGE_SIZE)
     context = section(request, "wall")
     points = context["nav_points"]
     filters = QueryDict(mutable=True)
@@ -152,7 +187,12 @@ def wall(request: HttpRequest) -> HttpResponse:
             "form": form,
             "scope": scope,
             "page": page,
-            "cards": cards_of(list(page.object_list), employee=employee, allowance=points.allowance if points else 0),
+            "cards": cards_of(
+                [shown for shown, _body in page],
+                employee=employee,
+                allowance=points.allowance if points else 0,
+                bodies={shown.pk: body for shown, body in page},
+            ),
             "filtered": bool(filters),
             "filter_query": filters.urlencode(),
             "amp_query": f"&{query.urlencode()}" if query else "",
