@@ -174,7 +174,7 @@ def test_an_emptied_key_file_is_an_error_not_an_empty_key(load_settings, tmp_pat
 
 def test_no_database_url_means_sqlite_in_the_data_dir(tmp_path):
     assert database_config("", data_dir=tmp_path, conn_max_age=60) == {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "insideout.core.sqlite",
         "NAME": str(tmp_path / "insideout.sqlite3"),
         "OPTIONS": SQLITE_OPTIONS,
         "CONN_MAX_AGE": 60,
@@ -191,7 +191,7 @@ def test_connections_are_kept_for_a_minute_unless_told_otherwise(load_settings, 
 def test_sqlite_url_names_the_file_and_keeps_the_safe_options(tmp_path):
     config = database_config("sqlite:////srv/insideout/db.sqlite3", data_dir=tmp_path)
 
-    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["ENGINE"] == "insideout.core.sqlite"
     assert config["NAME"] == "/srv/insideout/db.sqlite3"
     assert config["OPTIONS"] == SQLITE_OPTIONS
     assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
@@ -253,7 +253,7 @@ def test_database_url_reaches_the_settings(load_settings, tmp_path):
         "insideout",
         30,
     )
-    assert (sqlite["ENGINE"], sqlite["NAME"]) == ("django.db.backends.sqlite3", f"{tmp_path}/elsewhere.sqlite3")
+    assert (sqlite["ENGINE"], sqlite["NAME"]) == ("insideout.core.sqlite", f"{tmp_path}/elsewhere.sqlite3")
 
 
 # --- mistakes are reported in one clear line ----------------------------------------------------------

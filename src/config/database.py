@@ -9,7 +9,9 @@ import dj_database_url
 
 from config.env import EnvError
 
-SQLITE_ENGINE = "django.db.backends.sqlite3"
+# Django's SQLite backend with writers queued on a lock file (see its module).
+SQLITE_ENGINE = "insideout.core.sqlite"
+DJANGO_SQLITE_ENGINE = "django.db.backends.sqlite3"
 POSTGRES_ENGINE = "django.db.backends.postgresql"
 
 SQLITE_OPTIONS = {
@@ -45,7 +47,8 @@ def database_config(url: str, *, data_dir: Path, conn_max_age: int = 0) -> dict[
         raise EnvError(
             f"INSIDEOUT_DATABASE_URL must start with sqlite:/// or postgres://, not {_scheme(url)!r}"
         ) from exc
-    if config["ENGINE"] == SQLITE_ENGINE:
+    if config["ENGINE"] == DJANGO_SQLITE_ENGINE:
+        config["ENGINE"] = SQLITE_ENGINE
         if not config.get("NAME") or config["NAME"] == ":memory:":
             raise EnvError("INSIDEOUT_DATABASE_URL must name a SQLite file, e.g. sqlite:////srv/insideout/db.sqlite3")
         config["OPTIONS"] = dict(SQLITE_OPTIONS)

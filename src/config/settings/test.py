@@ -12,6 +12,7 @@ from pathlib import Path
 # Plain ``pytest`` keeps its files (generated secret key, task queue file) out of the real data.
 os.environ.setdefault("INSIDEOUT_DATA_DIR", str(Path(__file__).resolve().parents[3] / "var" / "test"))
 
+from config.database import SQLITE_ENGINE  # noqa: E402
 from config.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -25,6 +26,6 @@ STORAGES = {  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:  # noqa: F405
     # In memory, whatever file the URL names: fast, and private to each xdist worker.
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
