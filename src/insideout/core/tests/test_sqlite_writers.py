@@ -18,15 +18,21 @@ from typing import Any
 import pytest
 from django.db.utils import OperationalError
 
-from config.database import SQLITE_OPTIONS
 from insideout.core.sqlite.base import DatabaseWrapper
+
+# What ``config/database.py`` sets for SQLite (the project never imports its deployment config);
+# SQLite's own busy timeout is far longer than the tests', so a refusal is the lock file's.
+OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=20000;",
+}
 
 
 def _wrapper(path: Path, *, timeout: float = 20) -> DatabaseWrapper:
     settings = {
         "ENGINE": "insideout.core.sqlite",
         "NAME": str(path),
-        "OPTIONS": {**SQLITE_OPTIONS, "timeout": timeout},
+        "OPTIONS": {**OPTIONS, "timeout": timeout},
         "ATOMIC_REQUESTS": False,
         "AUTOCOMMIT": True,
         "CONN_MAX_AGE": 0,
