@@ -194,7 +194,8 @@ RECOGNITION_GIFTCARD_PROVIDERS = (
     {"giftcards": {"url": _GIFTCARD_URL, "token": _GIFTCARD_TOKEN}} if _GIFTCARD_URL else {}
 )
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Per process: the wall's cards (a few kB each), so room for a few thousand, not Django's 300.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}}
 
 # django-ninja: page size of list endpoints.
 NINJA_PAGINATION_PER_PAGE = 50
