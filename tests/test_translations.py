@@ -3,8 +3,11 @@ committed .mo says the same as the .po (so nobody forgot ``insideout compilemess
 
 from __future__ import annotations
 
+import ast
+import functools
 import gettext
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,3 +112,55 @@ def test_compiled_catalogue_matches_the_po_file():
         if compiled != expected:
             stale.append(f"line {entry.line}: {entry.msgid!r}")
     assert stale == [], "run `insideout compilemessages` (or `make messages`) and commit django.mo"
+
+
+# --- every text the Python code translates reaches the catalogue -----------------------------------
+
+SOURCE_DIR = LOCALE_DIR.parent
+# The gettext functions and which argument holds the message (pgettext's first is the context).
+GETTEXT_CALLS = {
+    "_": 0, "gettext": 0, "gettext_lazy": 0, "ngettext": 0, "ngettext_lazy": 0, "pgettext": 1, "pgettext_lazy": 1,
+}  # fmt: skip
+
+
+def _call_name(node: ast.Call) -> str:
+    func = node.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+
+
+@functools.cache
+def _translated_texts() -> list[tuple[str, int, str, bool]]:
+    return list(_texts_in_code())
+
+
+def _texts_in_code() -> Iterator[tuple[str, int, str, bool]]:
+    """Each literal message of a gettext call in the project's code (not its tests): the file, the
+    line, the message, and whether the call sits inside an f-string."""
+    for path in sorted(SOURCE_DIR.rglob("*.py")):
+        if "tests" in path.relative_to(SOURCE_DIR).parts or "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        in_fstring = {
+            id(inner) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for inner in ast.walk(node)
+        }
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or (slot := GETTEXT_CALLS.get(_call_name(node))) is None:
+                continue
+            if (
+                len(node.args) > slot
+                and isinstance(arg := node.args[slot], ast.Constant)
+                and isinstance(arg.value, str)
+            ):
+                yield str(path.relative_to(SOURCE_DIR)), node.lineno, arg.value, id(node) in in_fstring
+
+
+def test_no_text_is_translated_inside_an_f_string():
+    """xgettext does not read inside f-strings: a text translated there never reaches the catalogue."""
+    inside = [f"{path}:{line}: {text!r}" for path, line, text, in_fstring in _translated_texts() if in_fstring]
+    assert inside == [], "translate into a variable first, then put the variable in the f-string"
+
+
+def test_every_text_the_code_translates_is_in_the_catalogue():
+    msgids = {entry.msgid for entry in ENTRIES}
+    missing = [f"{path}:{line}: {text!r}" for path, line, text, _ in _translated_texts() if text not in msgids]
+    assert missing == [], "run `make messages`, translate the new entries, and commit django.po and django.mo"

@@ -41,6 +41,7 @@ def person_chip_html(employee: Any) -> SafeString:
     name = employee.name
     label = escape(_("How %(name)s likes to work") % {"name": name})
     close = escape(_("Close"))
+    loading = escape(_("Loading…"))
     # Plain string building, each value escaped once: format_html cost more than the rest of a chip,
     # and a wall or a queue shows a hundred of them.
     return SafeString(
@@ -51,5 +52,5 @@ def person_chip_html(employee: Any) -> SafeString:
         f'<div id="{card_id}" popover class="person-card" role="dialog" aria-label="{label}">'
         f'<button type="button" class="card-close" popovertarget="{card_id}" popovertargetaction="hide" '
         f'aria-label="{close}" title="{close}">×</button>'
-        f'<div id="{card_id}-body">{escape(_("Loading…"))}</div></div>'
+        f'<div id="{card_id}-body">{loading}</div></div>'
     )

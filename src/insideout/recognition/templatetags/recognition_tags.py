@@ -29,9 +29,12 @@ MOST_NAMES = 12  # recipients named on a card; the rest are counted
 
 def _who(recognition: Any) -> str:
     recipients = recognition.recipients
-    parts = [person_chip_html(recognition.giver), f' <span class="muted">{escape(_("recognised"))}</span>', "\n    "]
+    # Each text is translated outside the f-strings: xgettext does not look inside them.
+    verb = escape(_("recognised"))
+    parts = [person_chip_html(recognition.giver), f' <span class="muted">{verb}</span>', "\n    "]
     if recognition.team is not None:
-        parts.append(f"<strong>{escape(_('the %(team)s team') % {'team': recognition.team.name})}</strong>")
+        team = escape(_("the %(team)s team") % {"team": recognition.team.name})
+        parts.append(f"<strong>{team}</strong>")
         if recipients:
             parts.append('<span class="muted">:</span>')
     parts.append('<span class="muted">,</span> '.join(person_chip_html(person) for person in recipients[:MOST_NAMES]))
@@ -50,9 +53,11 @@ def _meta(card: Any, *, csrf: str, here: str) -> str:
         f"{escape(formats.date_format(when, 'j M Y, H:i'))}</time>"
     ]
     if recognition.visibility == Visibility.TEAM:
-        parts.append(f'<span class="pill">{escape(_("Within their teams"))}</span>')
+        pill = escape(_("Within their teams"))
+        parts.append(f'<span class="pill">{pill}</span>')
     elif recognition.visibility == Visibility.PRIVATE:
-        parts.append(f'<span class="pill">{escape(_("Private"))}</span>')
+        pill = escape(_("Private"))
+        parts.append(f'<span class="pill">{pill}</span>')
     if card.points_each:
         words = ngettext("%(points)s point each", "%(points)s points each", card.points_each)
         parts.append(f'<span class="points">{escape(words % {"points": card.points_each})}</span>')
@@ -61,7 +66,8 @@ def _meta(card: Any, *, csrf: str, here: str) -> str:
         words = ngettext("%(boosts)s boost: +%(points)s each", "%(boosts)s boosts: +%(points)s each", boosts.count)
         parts.append(f'<span class="boosts">{escape(words % {"boosts": boosts.count, "points": boosts.points})}</span>')
     if boosts.mine:
-        parts.append(f'<span class="muted small">{escape(_("You boosted it"))}</span>')
+        mine = escape(_("You boosted it"))
+        parts.append(f'<span class="muted small">{mine}</span>')
     if card.can_boost:
         action = escape(url_with_id("recognition:boost", recognition.pk))
         label = escape(_("Boost +%(points)s") % {"points": card.boost_points})
@@ -85,7 +91,8 @@ def card_body_html(recognition: Any) -> str:
     values = ""
     if recognition.values:
         tags = "".join(f'<span class="tag">{escape(value.name)}</span>' for value in recognition.values)
-        values = f'<p class="recognition-values"><span class="visually-hidden">{escape(_("Values:"))}</span>{tags}</p>'
+        label = escape(_("Values:"))
+        values = f'<p class="recognition-values"><span class="visually-hidden">{label}</span>{tags}</p>'
     for_line = ""
     if recognition.for_label:
         what = escape(_("For: %(what)s") % {"what": recognition.for_label})
