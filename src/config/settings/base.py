@@ -166,6 +166,9 @@ _ATTACHMENT_TYPES = "pdf,png,jpg,jpeg,gif,webp,txt,csv,log,md,docx,xlsx,pptx,odt
 SERVICEDESK_ATTACHMENT_TYPES = [
     ext.lower().lstrip(".") for ext in env_list("ATTACHMENT_TYPES", _ATTACHMENT_TYPES.split(","))
 ]
+# How long each server process keeps a desk's list of agents to assign (an agent who joined shows
+# in the lists that much later); 0 keeps none.
+SERVICEDESK_AGENT_LIST_SECONDS = env_int("SERVICEDESK_AGENT_LIST_SECONDS", 60)
 # The API takes files inside JSON (base64, a third larger); forms stream files to disk instead.
 DATA_UPLOAD_MAX_MEMORY_SIZE = SERVICEDESK_ATTACHMENT_MAX_BYTES * 4 // 3 + 1_000_000
 

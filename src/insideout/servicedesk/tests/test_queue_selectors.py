@@ -60,3 +60,22 @@ def test_automatic_assignment_takes_turns_and_then_the_least_loaded(desk: dict[s
     services.request_type_update(actor=desk["lead"].user, request_type=rt, assignment="least_loaded")
     # Everyone holds one open request except the first agent, who holds two: the next goes to the second.
     assert request_create(requester=desk["employee"], request_type=rt).assignee_id == agents[1]
+
+
+def test_each_process_keeps_a_desks_agent_list_for_a_while_unless_told_not_to(
+    desk: dict[str, Any], settings: Any, django_assert_num_queries: Any
+) -> None:
+    from insideout.people.tests.factories import EmployeeFactory
+
+    first = selectors.agents_of_desks(desks=[desk["desk"]], employee=desk["agent"])
+    newcomer = EmployeeFactory(username="newcomer", unit=desk["helpdesk"])
+    with django_assert_num_queries(0):
+        kept = selectors.agents_of_desks(desks=[desk["desk"]], employee=desk["agent"])
+    assert kept == first  # the newcomer shows once the list is read again
+    other_team = selectors.agents_of_desks(desks=[desk["desk"]], employee=None)  # kept apart by team
+    assert newcomer.pk in {agent.pk for agent in other_team}
+
+    settings.SERVICEDESK_AGENT_LIST_SECONDS = 0
+    with django_assert_num_queries(1):
+        fresh = selectors.agents_of_desks(desks=[desk["desk"]], employee=desk["agent"])
+    assert newcomer.pk in {agent.pk for agent in fresh}
