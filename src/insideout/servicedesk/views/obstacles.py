@@ -11,6 +11,7 @@ with each message next to its field and nothing saved: in place of the panel for
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -42,7 +43,7 @@ def _request_or_404(request: HttpRequest, prefix: str, number: int) -> Request:
 
 
 def _obstacle_form(request: HttpRequest, data: Any = None) -> ObstacleForm:
-    people = desk_selectors.people_to_pick(actor=actor(request), limit=PICK_LIST_LIMIT + 1)
+    people: Sequence[Any] = desk_selectors.people_choices(actor=actor(request), limit=PICK_LIST_LIMIT + 1)
     search = len(people) > PICK_LIST_LIMIT
     if search:
         chosen = as_id(data.get("obstacle-waiting_on_person", "")) if data is not None else None

@@ -9,10 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from insideout.core.text import as_id
-from insideout.people.models import Employee
 from insideout.servicedesk.cooperation.models import WaitingOn
 from insideout.servicedesk.cooperation.services import MAX_OUTSIDE, MAX_TEXT
-from insideout.servicedesk.views.portal_forms import PersonSelect, person_choices
+from insideout.servicedesk.views.portal_forms import Nameable, PersonSelect, person_choices
 
 # The service's keyword for what an obstacle waits on, by kind.
 WAITING_ARGUMENT: dict[str, str] = {
@@ -46,7 +45,7 @@ class ObstacleForm(forms.Form):
         error_messages={"invalid": _("Enter a date and a time, e.g. 2026-11-26 15:00.")},
     )
 
-    def __init__(self, *args: Any, people: Sequence[Employee], people_search: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: Sequence[Nameable], people_search: bool, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "obstacle")
         kwargs.setdefault("initial", {"waiting_on": WaitingOn.OUTSIDE})
         super().__init__(*args, **kwargs)

@@ -181,7 +181,7 @@ def service_detail(request: HttpRequest, service_id: int) -> HttpResponse:
 def people_to_offer(request: HttpRequest, chosen: list[int]) -> tuple[list[Any], bool]:
     """The people a person input offers, and whether it searches (large organisation)."""
     me = actor(request)
-    people = selectors.people_to_pick(actor=me, limit=PICK_LIST_LIMIT + 1)
+    people = selectors.people_choices(actor=me, limit=PICK_LIST_LIMIT + 1)
     if len(people) <= PICK_LIST_LIMIT:
         return people, False
     picked = selectors.people_by_id(employee_ids=chosen)

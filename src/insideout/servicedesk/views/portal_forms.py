@@ -9,7 +9,7 @@ next to the matching inputs by ``RequestForm.add_service_errors``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from django import forms
 from django.conf import settings
@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from insideout.core.text import as_id
-from insideout.people.models import Employee
 from insideout.servicedesk.cooperation.services import MAX_TEXT as MAX_COOP_TEXT
 from insideout.servicedesk.fields import MAX_LONG_TEXT, MAX_TEXT
 from insideout.servicedesk.models import PRIORITY_MEANINGS, FieldType, Priority, RequestType
@@ -124,7 +123,17 @@ def attachment_help() -> str:
     return _("Up to %(mb).0f MB per file. Allowed types: %(types)s.") % {"mb": max_mb, "types": types}
 
 
-def person_choices(people: Sequence[Employee], *, blank: str) -> list[tuple[str, str]]:
+class Nameable(Protocol):
+    """What a person input needs of a person: an ``Employee`` or a ``selectors.PersonChoice``."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+def person_choices(people: Sequence[Nameable], *, blank: str) -> list[tuple[str, str]]:
     return [("", blank), *((str(person.pk), person.name) for person in people)]
 
 
@@ -175,7 +184,7 @@ class RequestForm(forms.Form):
         self,
         *args: Any,
         request_type: RequestType,
-        people: Sequence[Employee],
+        people: Sequence[Nameable],
         people_search: bool,
         **kwargs: Any,
     ) -> None:
@@ -201,11 +210,11 @@ class RequestForm(forms.Form):
             self.fields[name] = field
             self.type_field_names.append(name)
 
-    def _people_widget(self, field: forms.Field, people: Sequence[Employee], search: bool, *, blank: str) -> None:
+    def _people_widget(self, field: forms.Field, people: Sequence[Nameable], search: bool, *, blank: str) -> None:
         field.widget = PersonSelect(search=search)
         field.widget.choices = person_choices(people, blank=blank)  # type: ignore[attr-defined]
 
-    def _field_for(self, kind: str, choices: list[str], people: Sequence[Employee], people_search: bool) -> forms.Field:
+    def _field_for(self, kind: str, choices: list[str], people: Sequence[Nameable], people_search: bool) -> forms.Field:
         if kind == FieldType.LONG_TEXT:
             return RawText(widget=forms.Textarea(attrs={"rows": 4}), max_length=MAX_LONG_TEXT)
         if kind == FieldType.CHOICE:

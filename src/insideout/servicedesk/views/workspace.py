@@ -120,12 +120,12 @@ def queues(request: HttpRequest) -> HttpResponse:
     return render(request, "servicedesk/workspace/queues.html", context)
 
 
-def _assignable(service_request: Request, employee: Employee | None) -> list[selectors.AgentChoice]:
+def _assignable(service_request: Request, employee: Employee | None) -> list[selectors.PersonChoice]:
     """The agents the request can be given to, with its current assignee among them."""
     agents = selectors.agents_of_desks(desks=[service_request.desk], employee=employee)
     assignee = service_request.assignee
     if assignee is not None and assignee.is_active and all(agent.pk != assignee.pk for agent in agents):
-        agents = sorted([*agents, selectors.AgentChoice.of(assignee)], key=lambda agent: (agent.sort_name, agent.pk))
+        agents = sorted([*agents, selectors.PersonChoice.of(assignee)], key=lambda agent: (agent.sort_name, agent.pk))
     return agents
 
 

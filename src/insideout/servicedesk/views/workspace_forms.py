@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from insideout.core.text import as_id
 from insideout.people.models import Employee
 from insideout.servicedesk.models import Desk, Priority, Service, Status
-from insideout.servicedesk.selectors import QUEUES, AgentChoice
+from insideout.servicedesk.selectors import QUEUES, PersonChoice
 
 QUEUE_LABELS = {
     "mine": _("My open work"),
@@ -47,7 +47,7 @@ class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Key or words of the subject"), max_length=100, required=False, strip=True)
 
     def __init__(
-        self, data: QueryDict, *, desks: Sequence[Desk], services: Sequence[Service], agents: Sequence[AgentChoice]
+        self, data: QueryDict, *, desks: Sequence[Desk], services: Sequence[Service], agents: Sequence[PersonChoice]
     ) -> None:
         super().__init__(data)
         self.fields["desk"].choices = _id_choices(desks, lambda desk: desk.unit.name, _("All my desks"))  # type: ignore[attr-defined]
