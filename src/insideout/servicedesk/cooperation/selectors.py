@@ -132,15 +132,28 @@ def lead_of(*, unit: Unit) -> Employee | None:
 
 
 def _obstacle_base() -> QuerySet[Obstacle]:
-    return Obstacle.objects.select_related(
-        "flagged_by__user", "waiting_on_person__user", "waiting_on_request__desk", "resolved_by__user"
-    )
+    return Obstacle.objects.select_related("waiting_on_request__desk")
+
+
+def _with_people(obstacles: list[Obstacle]) -> list[Obstacle]:
+    """The people the obstacles name (who flagged, who is waited on, who resolved), with their
+    accounts, read in one query and set on each; none when there are no obstacles, as on most
+    requests. Joined into the obstacles' own statement they made nine tables, which PostgreSQL
+    planned longer (1.2 ms) than it ran, on every request page."""
+    names = ("flagged_by", "waiting_on_person", "resolved_by")
+    wanted = {pk for obstacle in obstacles for name in names if (pk := getattr(obstacle, f"{name}_id")) is not None}
+    people = desk_selectors.people_by_id(employee_ids=wanted)
+    for obstacle in obstacles:
+        for name in names:
+            pk = getattr(obstacle, f"{name}_id")
+            setattr(obstacle, name, people[pk] if pk is not None else None)
+    return obstacles
 
 
 def obstacles_of(*, request: Request) -> list[Obstacle]:
     """The request's obstacles, the open ones first, newest first within each; seen with the request
-    (``request`` comes from ``request_get_for``); one query."""
-    obstacles = list(_obstacle_base().filter(request=request).order_by("-created_at", "-pk"))
+    (``request`` comes from ``request_get_for``); one query, and one for their people if any."""
+    obstacles = _with_people(list(_obstacle_base().filter(request=request).order_by("-created_at", "-pk")))
     for obstacle in obstacles:
         obstacle.request = request
     return sorted(obstacles, key=lambda obstacle: obstacle.state != ObstacleState.OPEN)
@@ -152,7 +165,7 @@ def obstacle_get_of(*, request: Request, obstacle_id: int) -> Obstacle:
     if found is None:
         raise NotFound(_("No such obstacle on %(key)s.") % {"key": request.key})
     found.request = request
-    return found
+    return _with_people([found])[0]
 
 
 def obstacle_get_for(*, actor: User | None, obstacle_id: int) -> Obstacle:
