@@ -371,6 +371,10 @@ def request_queue_for(
         requests = requests.filter(assignee_id__in=_team_of(unit_id)) if unit_id is not None else requests.none()
     if status:
         requests = requests.filter(status=status)
+    elif queue in ("mine", "team"):
+        # By assignee: the assignee queue index holds their open requests by status, where
+        # ``is_open`` would read every request they ever had (the team's: 45 ms at 1,000,000).
+        requests = requests.filter(status__in=OPEN_STATUSES)
     elif queue != "waiting":
         requests = requests.filter(is_open=1)
     if priority:
