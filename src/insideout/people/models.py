@@ -150,7 +150,13 @@ class Employee(BaseModel):
 
     @property
     def name(self) -> str:
-        return self.user.get_full_name() or self.user.username
+        return person_name(self.user.first_name, self.user.last_name, self.user.username)
+
+
+def person_name(first_name: str, last_name: str, username: str) -> str:
+    """How a person is named everywhere (``Employee.name``): the full name, else the username; for
+    reads that take the account's columns as plain values instead of model rows."""
+    return f"{first_name} {last_name}".strip() or username
 
 
 class SearchToken(models.Model):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from insideout.core.errors import NotFound
 from insideout.people import facade as people
-from insideout.people.models import Employee, Unit, User
+from insideout.people.models import Employee, Unit, User, person_name
 from insideout.recognition.models import (
     Account,
     AccountKind,
@@ -196,11 +196,6 @@ class Shown:
     values: tuple[Named, ...]
 
 
-def _person_name(first: str, last: str, username: str) -> str:
-    """``Employee.name`` from its account's columns: the full name, else the username."""
-    return f"{first} {last}".strip() or username
-
-
 def shown_by_id(ids: Iterable[int]) -> dict[int, Shown]:
     """The recognitions named, as their cards show them (three queries however many there are);
     an id that does not exist is left out."""
@@ -220,7 +215,7 @@ def shown_by_id(ids: Iterable[int]) -> dict[int, Shown]:
             "points",
         )  # fmt: skip
     ):
-        recipients[recognition_id].append(Recipient(pk, _person_name(first, last, username), points))
+        recipients[recognition_id].append(Recipient(pk, person_name(first, last, username), points))
     values: dict[int, list[Named]] = {pk: [] for pk in wanted}
     for recognition_id, pk, name in (
         Recognition.values.through.objects.filter(recognition_id__in=wanted)
@@ -235,7 +230,7 @@ def shown_by_id(ids: Iterable[int]) -> dict[int, Shown]:
     return {
         pk: Shown(
             pk=pk,
-            giver=Named(giver_id, _person_name(first, last, username)),
+            giver=Named(giver_id, person_name(first, last, username)),
             team=Named(team_id, team_name) if team_id is not None else None,
             message=message,
             visibility=visibility,
