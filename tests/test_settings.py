@@ -216,6 +216,31 @@ def test_postgres_url_parses(tmp_path, scheme):
     assert config["CONN_HEALTH_CHECKS"] is True
 
 
+def test_postgres_binds_on_the_server_and_prepares_repeated_statements(load_settings, tmp_path):
+    url = "postgres://io@db.example.org/insideout"
+    default = load_settings(DATA_DIR=str(tmp_path), DATABASE_URL=url)["DATABASES"]["default"]
+    at_once = load_settings(DATA_DIR=str(tmp_path), DATABASE_URL=url, DATABASE_PREPARE_THRESHOLD="0")
+    off = load_settings(DATA_DIR=str(tmp_path), DATABASE_URL=url, DATABASE_PREPARE_THRESHOLD="off")
+
+    assert default["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    assert at_once["DATABASES"]["default"]["OPTIONS"]["prepare_threshold"] == 0
+    assert "server_side_binding" not in off["DATABASES"]["default"].get("OPTIONS", {})
+
+
+def test_the_prepare_threshold_leaves_sqlite_alone(load_settings, tmp_path):
+    config = load_settings(DATA_DIR=str(tmp_path), DATABASE_PREPARE_THRESHOLD="0")["DATABASES"]["default"]
+
+    assert config["OPTIONS"] == SQLITE_OPTIONS
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "5.5"])
+def test_a_bad_prepare_threshold_is_refused_by_name(load_settings, tmp_path, value):
+    with pytest.raises(EnvError) as raised:
+        load_settings(DATA_DIR=str(tmp_path), DATABASE_PREPARE_THRESHOLD=value)
+
+    assert str(raised.value) == (f"INSIDEOUT_DATABASE_PREPARE_THRESHOLD must be 0 or more, or off, not {value!r}")
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [

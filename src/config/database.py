@@ -26,10 +26,15 @@ SQLITE_OPTIONS = {
 }
 
 
-def database_config(url: str, *, data_dir: Path, conn_max_age: int = 0) -> dict[str, Any]:
+def database_config(
+    url: str, *, data_dir: Path, conn_max_age: int = 0, prepare_threshold: int | None = None
+) -> dict[str, Any]:
     """The default database: SQLite in ``data_dir`` without a URL, else what the URL names.
 
-    Only SQLite and PostgreSQL are supported; anything else is a configuration error.
+    Only SQLite and PostgreSQL are supported; anything else is a configuration error. On
+    PostgreSQL, ``prepare_threshold`` (0 or more) binds parameters on the server and prepares a
+    statement once a kept connection has run it that many times (ADR 0015); ``None`` leaves
+    Django's default, parameters bound in Python and nothing prepared.
     """
     if not url.strip():
         return {
@@ -55,7 +60,27 @@ def database_config(url: str, *, data_dir: Path, conn_max_age: int = 0) -> dict[
         config["CONN_HEALTH_CHECKS"] = False  # a file has no server to lose
     elif config["ENGINE"] != POSTGRES_ENGINE:
         raise EnvError(f"INSIDEOUT_DATABASE_URL must start with sqlite:/// or postgres://, not {_scheme(url)!r}")
+    elif prepare_threshold is not None:
+        config["OPTIONS"] = {
+            **config.get("OPTIONS", {}),
+            "server_side_binding": True,
+            "prepare_threshold": prepare_threshold,
+        }
     return config
+
+
+def prepare_threshold_of(value: str) -> int | None:
+    """``INSIDEOUT_DATABASE_PREPARE_THRESHOLD``: a whole number of runs, or ``off``."""
+    text = value.strip().lower()
+    if text in ("off", "none", "false", "no"):
+        return None
+    try:
+        threshold = int(text)
+    except ValueError:
+        threshold = -1
+    if threshold < 0:
+        raise EnvError(f"INSIDEOUT_DATABASE_PREPARE_THRESHOLD must be 0 or more, or off, not {value!r}")
+    return threshold
 
 
 def _scheme(url: str) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
-from config.database import database_config
+from config.database import database_config, prepare_threshold_of
 from config.env import EnvError, env_bool, env_int, env_list, env_path, env_str
 
 # Lets the admin and querysets take type parameters at run time, as the type stubs expect.
@@ -116,7 +116,10 @@ TEMPLATES = [
 
 DATABASES = {
     "default": database_config(
-        env_str("DATABASE_URL", ""), data_dir=DATA_DIR, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
+        env_str("DATABASE_URL", ""),
+        data_dir=DATA_DIR,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        prepare_threshold=prepare_threshold_of(env_str("DATABASE_PREPARE_THRESHOLD", "5")),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
