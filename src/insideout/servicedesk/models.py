@@ -350,6 +350,16 @@ class Request(models.Model):
             # The open queues in due order. SQLite never reads a generated column from an index alone,
             # so the counts above go by status.
             models.Index(fields=["desk", "is_open", "next_due_at", "created_at", "id"], name="request_open_queue_idx"),
+            # The same order for the queues that filter on a column the walk above would have to read
+            # from each table row: the at-risk and breached queues (393 at-risk requests among 21,000
+            # open took 12 ms to find), and the unassigned queue or one agent's requests in a desk.
+            models.Index(
+                fields=["desk", "sla_flag", "is_open", "next_due_at", "created_at", "id"], name="request_flag_queue_idx"
+            ),
+            models.Index(
+                fields=["desk", "assignee", "is_open", "next_due_at", "created_at", "id"],
+                name="request_desk_assignee_idx",
+            ),
             models.Index(fields=["assignee", "status", "next_due_at"], name="request_assignee_queue_idx"),
             models.Index(fields=["requester", "-created_at"], name="request_requester_idx"),
             # An agreement's adherence: its requests over a period.

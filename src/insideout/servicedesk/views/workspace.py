@@ -34,7 +34,7 @@ from insideout.people.models import Employee
 from insideout.servicedesk import selectors, services
 from insideout.servicedesk.clockstore import REQUEST_FIRST_RESPONSE, REQUEST_OPENED, REQUEST_STATUS_CHANGED
 from insideout.servicedesk.clockview import ClockView, clock_view
-from insideout.servicedesk.models import FieldType, Metric, Priority, Request, Status
+from insideout.servicedesk.models import FieldType, Metric, Priority, Request, RequestClock, Status
 from insideout.servicedesk.views import obstacles
 from insideout.servicedesk.views.common import actor, get_or_404
 from insideout.servicedesk.views.cooperation_page import event_words, request_promises
@@ -56,9 +56,9 @@ PAGE_SIZE = 25
 # --- queues ---------------------------------------------------------------------------------------
 
 
-def _next_clock(service_request: Request, now: datetime) -> ClockView | None:
+def _next_clock(clocks: list[RequestClock], now: datetime) -> ClockView | None:
     """The clock to show in a queue row: the running one due first, else a paused one."""
-    views = [clock_view(clock, now=now) for clock in service_request.clocks.all()]
+    views = [clock_view(clock, now=now) for clock in clocks]
     running = [view for view in views if view.met_at is None and not view.paused and view.due_at is not None]
     if running:
         return min(running, key=lambda view: view.due_at or now)
@@ -87,12 +87,13 @@ def queues(request: HttpRequest) -> HttpResponse:
         assignee_id=values.get("assignee"),
         desk_id=values.get("desk"),
         q=values["q"],
-    ).prefetch_related("clocks")
+    )
     counts = selectors.queue_counts_for(actor=me, desk_id=values.get("desk"))
     filtered = any(values.get(name) for name in FILTER_NAMES if name not in ("queue", "desk"))
     known = None if filtered else counts[values["queue"]]  # the tab's count is the list's length
     page = Paginator(IdsFirst(requests, count=known), PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
+    clocks = selectors.clocks_by_request(row.pk for row in page.object_list)
     context = {
         "form": form,
         "values": values,
@@ -110,7 +111,7 @@ def queues(request: HttpRequest) -> HttpResponse:
         "queue_label": QUEUE_LABELS[values["queue"]],
         "filtered": any(values.get(name) for name in FILTER_NAMES if name != "queue"),
         "page": page,
-        "rows": [(row, _next_clock(row, now)) for row in page.object_list],
+        "rows": [(row, _next_clock(clocks.get(row.pk, []), now)) for row in page.object_list],
         "agents": agents,
         "several_desks": len(desks) > 1,
         "myself": access.employee,
