@@ -164,3 +164,11 @@ def test_every_text_the_code_translates_is_in_the_catalogue():
     msgids = {entry.msgid for entry in ENTRIES}
     missing = [f"{path}:{line}: {text!r}" for path, line, text, _ in _translated_texts() if text not in msgids]
     assert missing == [], "run `make messages`, translate the new entries, and commit django.po and django.mo"
+
+
+def test_a_recipient_and_the_end_of_a_time_span_are_told_apart():
+    """English says "To" for both; German does not ("An" a person, "Bis" a time)."""
+    catalogue = gettext.GNUTranslations(MO_FILE.open("rb"))
+
+    assert catalogue.gettext("To") == "An"
+    assert catalogue.pgettext("end of a time span", "To") == "Bis"

@@ -10,6 +10,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from insideout.people.models import CommunicationStyle, PreferredChannel, RecognitionPreference, TokenScope
 from insideout.people.validation import WEEKDAYS
@@ -58,7 +59,10 @@ class ProfileForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     working_start = forms.TimeField(label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
-    working_end = forms.TimeField(label=_("To"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    # "To" alone is the person something is for (German "An"); the end of the hours is "Bis".
+    working_end = forms.TimeField(
+        label=pgettext_lazy("end of a time span", "To"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
     about = forms.CharField(
         label=_("Anything else colleagues should know?"),
         required=False,

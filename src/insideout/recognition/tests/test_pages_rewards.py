@@ -99,6 +99,17 @@ def test_a_refused_redemption_says_why_and_moves_nothing(
     assert snapshot() == before
 
 
+def test_a_refused_redemption_keeps_the_quantity_asked_for(shop: dict[str, Any], client_for: Any) -> None:
+    """The page after a refusal asks again for what was asked, not for one (which a second click
+    would have redeemed instead)."""
+    response = client_for(shop["employee"]).post(f"/recognition/rewards/{shop['mug'].pk}/redeem/", {"quantity": "2"})
+    page = response.content.decode()
+
+    assert "You can redeem Mug at most 1 times" in page
+    assert '<input type="hidden" name="quantity" value="2">' in page
+    assert "2 × Mug" in page
+
+
 def test_out_of_stock_is_refused(shop: dict[str, Any], client_for: Any) -> None:
     catalog.reward_update(
         actor=shop["admin"].user,

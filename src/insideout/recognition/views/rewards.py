@@ -126,7 +126,8 @@ def redeem(request: HttpRequest, reward_id: int) -> HttpResponse:
             return redirect(f"{reverse('recognition:rewards')}#my-redemptions")
     context = section(request, "rewards")
     earned = context["nav_points"].earned
-    quantity = form.cleaned_data.get("quantity") if form.is_bound and form.is_valid() else 1
+    # What was asked, also when the service refused it (its error leaves the form's cleaned data).
+    quantity = form.cleaned_data.get("quantity") if form.is_bound and (form.is_valid() or form.cleaned_data) else 1
     quantity = quantity if isinstance(quantity, int) and quantity > 0 else 1
     taken = selectors.redeemed_of(employee_id=employee.pk).get(reward.pk, 0)
     context.update(
