@@ -105,22 +105,35 @@ def pair_given(*, giver_id: int, recipient_ids: Sequence[int], now: datetime) ->
     return given
 
 
+def pair_cap_refusal(giver: Employee, recipients: Sequence[Employee], points: int, now: datetime) -> str:
+    """Why ``points`` each to ``recipients`` would pass the monthly cap of one giver to one person
+    (``RECOGNITION_PAIR_CAP``), with how many points are still possible; empty when they would not."""
+    cap = int(settings.RECOGNITION_PAIR_CAP)
+    if points <= 0 or cap <= 0 or not recipients:
+        return ""
+    given = pair_given(giver_id=giver.pk, recipient_ids=[person.pk for person in recipients], now=now)
+    over = [person for person in recipients if given[person.pk] + points > cap]
+    if not over:
+        return ""
+    names = ", ".join(person.name for person in over)
+    room = max(0, min(cap - given[person.pk] for person in over))
+    if room == 0:
+        return _(
+            "You can give one person at most %(cap)s points a month, and %(names)s already had them from you: "
+            "recognise without points."
+        ) % {"cap": cap, "names": names}
+    return _(
+        "You can give one person at most %(cap)s points a month; %(names)s would get more. "
+        "Give at most %(room)s points, or none."
+    ) % {"cap": cap, "names": names, "room": room}
+
+
 def _check_pair_cap(
     giver: Employee, recipients: Sequence[Employee], points: int, now: datetime, errors: dict[str, list[str]]
 ) -> None:
-    cap = int(settings.RECOGNITION_PAIR_CAP)
-    if points == 0 or cap <= 0:
-        return
-    given = pair_given(giver_id=giver.pk, recipient_ids=[person.pk for person in recipients], now=now)
-    over = [person for person in recipients if given[person.pk] + points > cap]
-    if over:
-        errors["points"] = [
-            _(
-                "You can give one person at most %(cap)s points a month; %(names)s would get more. "
-                "Recognise without points, or with fewer."
-            )
-            % {"cap": cap, "names": ", ".join(person.name for person in over)}
-        ]
+    refusal = pair_cap_refusal(giver, recipients, points, now)
+    if refusal:
+        errors["points"] = [refusal]
 
 
 @transaction.atomic

@@ -48,9 +48,11 @@ def _who(recognition: Any) -> str:
 def _meta(card: Any, *, csrf: str, here: str) -> str:
     recognition = card.recognition
     when = localtime(recognition.created_at)
+    # The time links to the recognition's own page, to share or come back to it.
+    page = escape(url_with_id("recognition:recognition", recognition.pk))
     parts = [
-        f'<time class="muted small" datetime="{when.isoformat()}">'
-        f"{escape(formats.date_format(when, 'j M Y, H:i'))}</time>"
+        f'<a class="muted small" href="{page}"><time datetime="{when.isoformat()}">'
+        f"{escape(formats.date_format(when, 'j M Y, H:i'))}</time></a>"
     ]
     if recognition.visibility == Visibility.TEAM:
         pill = escape(_("Within their teams"))

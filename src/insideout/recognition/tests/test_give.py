@@ -134,8 +134,10 @@ def test_an_inactive_value_is_unknown(org: dict[str, Any], values: list[Value]) 
 def test_one_giver_gives_one_person_at_most_the_monthly_pair_cap(org: dict[str, Any], values: list[Value]) -> None:
     give(org, values, points=30)
     error = refused(ValidationError, lambda: give(org, values, points=30, now=NOW + timedelta(days=1)))
-    assert "at most 50 points a month; Sam Agent would get more" in str(error)
+    assert "at most 50 points a month; Sam Agent would get more. Give at most 20 points, or none." in str(error)
     give(org, values, points=20, now=NOW + timedelta(days=1))  # up to the cap is fine
+    error = refused(ValidationError, lambda: give(org, values, points=1, now=NOW + timedelta(days=2)))
+    assert "Sam Agent already had them from you: recognise without points." in str(error)
     give(org, values, points=0, now=NOW + timedelta(days=2))  # recognition without points always is
     # Next month the cap starts again (and the allowance is refilled).
     give(org, values, points=30, now=datetime(2027, 1, 2, 9, 0, tzinfo=UTC))

@@ -117,7 +117,7 @@ def test_a_whole_team_is_recognised_but_the_giver(org: dict[str, Any], values: l
             {"points": "60"},
             "points",
             "You can give one person at most 50 points a month; Sam Agent would get more. "
-            "Recognise without points, or with fewer.",
+            "Give at most 50 points, or none.",
             id="pair-cap",
         ),
     ],
@@ -171,6 +171,32 @@ def test_the_preview_follows_the_people_and_points_and_says_who_will_see_it(
     assert "Within their teams" in two
     assert "you cannot recognise yourself" in me
     assert "this gives 5 to Mo Manager." in team
+
+
+def test_the_preview_says_before_sending_what_the_points_would_be_refused_for(
+    org: dict[str, Any], values: list[Any], client_for: Any
+) -> None:
+    eve = client_for(org["employee"])
+    sam = org["agent"].pk
+
+    negative = eve.get(f"/recognition/give/preview/?to={sam}&points=-5").content.decode()
+    capped = eve.get(f"/recognition/give/preview/?to={sam}&points=60").content.decode()
+    fine = eve.get(f"/recognition/give/preview/?to={sam}&points=50").content.decode()
+
+    assert "Points cannot be negative." in negative
+    assert "Sam Agent would get more. Give at most 50 points, or none." in capped
+    assert "errorlist-note" not in fine
+
+
+def test_a_recognition_off_the_wall_lands_on_the_giver_s_own_tab(
+    org: dict[str, Any], values: list[Any], client_for: Any
+) -> None:
+    people.profile_update(profile=org["agent"].profile, recognition_preference="team")
+
+    response = client_for(org["employee"]).post("/recognition/give/", _form(org, values), follow=True)
+
+    assert response.redirect_chain == [("/recognition/?scope=given", 302)]
+    assert "Thank you for the laptop before my first day." in response.content.decode()
 
 
 def test_the_people_picker_finds_colleagues_but_not_oneself(

@@ -14,7 +14,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from insideout.core.text import as_id
 from insideout.recognition import awards, catalog, providers, services
 from insideout.recognition.models import RewardKind, Value
 
@@ -93,8 +92,17 @@ class GiveForm(forms.Form):
         self.fields["message"].widget.attrs["placeholder"] = _("What did they do, and what did it change for you?")
 
     def points_value(self) -> int:
-        """The points typed (0 when the input is empty or no whole number), even when refused."""
-        return as_id(self.data.get("points", "")) or 0 if self.is_bound else 0
+        """The points typed (``typed_points``), even when refused."""
+        return typed_points(self.data.get("points", "")) if self.is_bound else 0
+
+
+def typed_points(text: object) -> int:
+    """Points as typed, for the live summary: 0 when empty or no whole number; a negative number
+    stays negative, so the summary can say it will be refused."""
+    try:
+        return int(str(text).strip()[:12])
+    except ValueError:
+        return 0
 
 
 class BoostForm(forms.Form):

@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -47,7 +48,7 @@ from insideout.recognition.views.common import (
     people_lists,
     section,
 )
-from insideout.recognition.views.forms import BoostForm, GiveForm, WallFilterForm
+from insideout.recognition.views.forms import BoostForm, GiveForm, WallFilterForm, typed_points
 
 PAGE_SIZE = 20
 NO_BOOSTS = selectors.Boosts()
@@ -280,6 +281,7 @@ class Summary:
     recipients: list[Employee] = field(default_factory=list)
     visibility: str = Visibility.PUBLIC
     includes_me: bool = False
+    points_problem: str = ""  # what sending would refuse about the points (negative, over a pair's cap)
 
     @property
     def count(self) -> int:
@@ -345,12 +347,17 @@ def give_summary(
             if person.pk not in known
         ]
     preferences = [getattr(getattr(person, "profile", None), "recognition_preference", "") for person in recipients]
+    if points < 0:
+        problem = _("Points cannot be negative.")
+    else:
+        problem = services.pair_cap_refusal(employee, recipients, points, timezone.now())
     return Summary(
         allowance=allowance,
         each=max(0, points),
         recipients=recipients,
         visibility=services.visibility_for(preferences),
         includes_me=includes_me,
+        points_problem=problem,
     )
 
 
@@ -380,7 +387,8 @@ def _message_of(recognition: Recognition) -> str:
 @members_only
 @require_http_methods(["GET", "POST"])
 def give(request: HttpRequest) -> HttpResponse:
-    """The give-recognition form; a valid one recognises and goes to the wall."""
+    """The give-recognition form; a valid one recognises and goes to the wall (to the giver's own
+    tab when it is not public, as the wall would not show it)."""
     values = list(selectors.values_active())
     if request.method == "POST":
         form = GiveForm(request.POST, values=values)
@@ -405,6 +413,9 @@ def give(request: HttpRequest) -> HttpResponse:
                 if data["email_thanks"]:
                     thanks.thanks_email_after_commit(recognition_id=recognition.pk)
                     messages.info(request, _("Each of them gets your thank-you by e-mail too."))
+                if recognition.visibility != Visibility.PUBLIC:
+                    # The wall shows public recognitions only; the giver's own tab shows this one too.
+                    return redirect(f"{reverse('recognition:wall')}?scope=given")
                 return redirect("recognition:wall")
         chosen_ids: list[object] = list(request.POST.getlist("to"))
         team: object = request.POST.get("team", "")
@@ -457,7 +468,7 @@ def _give_context(
 def give_preview(request: HttpRequest) -> HttpResponse:
     """The allowance line and who will see it, for the form as it stands (htmx)."""
     employee = me(request)
-    points = as_id(request.GET.get("points", "")) or 0
+    points = typed_points(request.GET.get("points", ""))
     allowance = selectors.points_of(employee_id=employee.pk).allowance
     summary = give_summary(
         employee=employee,
