@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 
 from insideout.core.models import Event
 from insideout.people.models import Employee
+from insideout.servicedesk import selectors as desk_selectors
 from insideout.servicedesk.clockview import duration_words
 from insideout.servicedesk.cooperation import events, selectors
 from insideout.servicedesk.cooperation.models import (
@@ -232,24 +233,26 @@ def request_promises(
     comments: Iterable[Comment],
     forms_given: Mapping[str, forms.Form] | None = None,
     now: datetime | None = None,
+    parts: desk_selectors.RequestParts = desk_selectors.EVERY_PART,
 ) -> dict[str, Any]:
     """The "Promises" part of the request page: what is promised, the negotiation, the rating and
-    the thanks, with the forms the person looking may use. ``comments`` are those the page shows."""
+    the thanks, with the forms the person looking may use. ``comments`` are those the page shows;
+    ``parts`` says which of these the request has (``request_parts``), so the others are not read."""
     now = now or timezone.now()
     given = forms_given or {}
     is_open = service_request.status in OPEN_STATUSES
     is_done = service_request.status in DONE_STATUSES
-    latest = selectors.commitment_latest_of(request=service_request)
+    latest = selectors.commitment_latest_of(request=service_request) if parts.commitments else None
     promise = PromiseView.of(latest, now=now, versions=latest.revisions.all()) if latest is not None else None
     open_promise = latest if latest is not None and latest.state == CommitmentState.OPEN else None
-    entry = selectors.needed_by_latest_of(request=service_request)
+    entry = selectors.needed_by_latest_of(request=service_request) if parts.needed_by else None
     negotiation = _negotiation(
         entry,
         is_agent=is_agent and employee is not None,
         is_requester=is_requester,
         unit=service_request.desk.unit.name,
     )
-    feedback = selectors.feedback_of(request=service_request)
+    feedback = selectors.feedback_of(request=service_request) if parts.feedback else None
     part: dict[str, Any] = {
         "promise": promise,
         "negotiation": negotiation,
@@ -257,7 +260,7 @@ def request_promises(
         "rating_part": (is_requester or is_agent) and (is_done or feedback is not None),
         "feedback": feedback,
         "rating_words": RATING_WORDS.get(feedback.rating, "") if feedback is not None else "",
-        "thanks": [_thanks_view(note) for note in selectors.thanks_of(request=service_request)],
+        "thanks": [_thanks_view(note) for note in selectors.thanks_of(request=service_request)] if parts.thanks else [],
         "is_open": is_open,
         "is_done": is_done,
     }

@@ -52,7 +52,11 @@ def _obstacle_form(request: HttpRequest, data: Any = None) -> ObstacleForm:
 
 
 def panel_context(
-    request: HttpRequest, service_request: Request, *, form: ObstacleForm | None = None
+    request: HttpRequest,
+    service_request: Request,
+    *,
+    form: ObstacleForm | None = None,
+    parts: desk_selectors.RequestParts = desk_selectors.EVERY_PART,
 ) -> dict[str, Any]:
     """What ``obstacles_panel.html`` needs, for the request as the caller sees it.
 
@@ -61,12 +65,13 @@ def panel_context(
     ``obstacle_form``, ``can_resolve`` with ``resolve_form``, and for the desk's agents ``blocking``:
     other requests' open obstacles that wait on this one. At most two queries for the requester
     (the obstacles; the standard, while one is open), four for an agent (also what waits on this
-    request, and the people the form offers).
+    request, and the people the form offers); ``parts`` (``request_parts``) skips what the request
+    has none of.
     """
     access = desk_selectors.access_for(actor(request))
     is_agent = access.is_agent(service_request.desk_id)
     is_open = service_request.status in OPEN_STATUSES
-    obstacles = selectors.obstacles_of(request=service_request)
+    obstacles = selectors.obstacles_of(request=service_request) if parts.obstacles else []
     open_count = sum(1 for obstacle in obstacles if obstacle.state == "open")
     can_flag = is_agent and is_open and access.employee is not None
     return {
@@ -82,7 +87,7 @@ def panel_context(
         ],
         "open_obstacles": open_count,
         "clock_paused_by_obstacles": bool(open_count) and selectors.obstacles_pause_clock(request=service_request),
-        "blocking": selectors.obstacles_waiting_on(request=service_request) if is_agent else [],
+        "blocking": selectors.obstacles_waiting_on(request=service_request) if is_agent and parts.waited_on else [],
         "can_flag": can_flag,
         "obstacle_form": (form or _obstacle_form(request)) if can_flag else None,
         "can_resolve": is_agent and access.employee is not None,

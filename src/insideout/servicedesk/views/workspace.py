@@ -299,13 +299,14 @@ def _render_request(
         service_request.on_behalf_of_id,
     )
     now = timezone.now()
+    parts = selectors.request_parts(request=service_request)
     clocks = [clock_view(clock, now=now) for clock in selectors.request_clocks(request=service_request)]
     comments = list(selectors.request_comments_for(actor=me, request=service_request))
     events = selectors.request_history(request=service_request, internal=is_agent)
     fields = list(service_request.request_type.fields.all())
     values = service_request.field_values or {}
     people = selectors.people_by_id(employee_ids=_person_ids(events, fields, values))
-    watchers = selectors.request_watchers(request=service_request)
+    watchers = selectors.request_watchers(request=service_request) if parts.watchers else []
     field_rows = _field_rows(fields, values, people)
     in_fields = {row["attachment"] for row in field_rows if row.get("attachment")}
     timeline: list[dict[str, Any]] = [{"at": comment.created_at, "comment": comment} for comment in comments]
@@ -324,7 +325,11 @@ def _render_request(
         "timeline": timeline,
         "fields": field_rows,
         # Files of file fields are shown beside their label already.
-        "files": [file for file in selectors.request_files(request=service_request) if file.pk not in in_fields],
+        "files": [
+            file
+            for file in (selectors.request_files(request=service_request) if parts.files else [])
+            if file.pk not in in_fields
+        ],
         "watchers": watchers,
         "watching": employee is not None and any(watcher.pk == employee.pk for watcher in watchers),
         "can_watch": employee is not None,
@@ -344,8 +349,9 @@ def _render_request(
         comments=comments,
         forms_given=promise_forms,
         now=now,
+        parts=parts,
     )
-    context.update(obstacles.panel_context(request, service_request))
+    context.update(obstacles.panel_context(request, service_request, parts=parts))
     context.update(obstacles.update_line_context(service_request, now=now))
     if request.htmx and request.htmx.target == "request-body":  # type: ignore[attr-defined]
         return render(request, "servicedesk/workspace/request_body.html", context)
