@@ -9,10 +9,12 @@ the same SQL with the id of each call. Only for querysets whose parameters are a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
+
+R = TypeVar("R")
 
 # Stands for the id in the statement compiled once; no real row has it.
 _ANY_ID = -918_273_645
@@ -45,3 +47,12 @@ class OneRow:
             found = cursor.fetchone()
             names = [column[0] for column in cursor.description]
         return dict(zip(names, found, strict=True)) if found else None
+
+
+def only_row(queryset: QuerySet[Any, R]) -> R | None:
+    """The row of a query that can match one row at most (a primary or unique key), or None.
+
+    ``first()`` orders by the primary key when the query has no order, and compiling that ordering
+    compares it with every selected column: for a row read with its joins, a third of its compiling
+    (0.3 ms on SQLite, for nothing, as there is one row)."""
+    return next(iter(queryset[:1]), None)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from insideout.core.errors import Forbidden, NotFound
 from insideout.core.models import Event
-from insideout.core.statements import OneRow
+from insideout.core.statements import OneRow, only_row
 from insideout.core.text import as_id
 from insideout.people.models import Employee, Unit, User, person_name
 from insideout.servicedesk.models import (
@@ -87,7 +87,7 @@ def access_for(user: User | None) -> DeskAccess:
     cached = getattr(user, _ACCESS_CACHE_ATTR, None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    employee = Employee.objects.select_related("unit").filter(user=user, is_active=True).first()
+    employee = only_row(Employee.objects.select_related("unit").filter(user=user, is_active=True))
     unit_path = employee.unit.path if employee and employee.unit else ""
     agent: set[int] = set()
     admin: set[int] = set()
@@ -304,11 +304,10 @@ def request_get_for(*, actor: User | None, request_id: int) -> Request:
     access = access_for(actor)
     if access.employee is None and not access.staff_desk_ids:
         raise NotFound(_("No such request."))
-    request = (
+    request = only_row(
         Request.objects.select_related("desk__unit", "request_type__service")
         .filter(pk=request_id)
         .filter(_visible_q(access))
-        .first()
     )
     if request is None:
         raise NotFound(_("No such request."))
@@ -319,7 +318,7 @@ def request_get_by_key_for(*, actor: User | None, key: str) -> Request:
     prefix, _sep, number = key.rpartition("-")
     if not prefix or as_id(number) is None:
         raise NotFound(_("No such request."))
-    request_id = Request.objects.filter(desk__prefix=prefix, number=int(number)).values_list("pk", flat=True).first()
+    request_id = only_row(Request.objects.filter(desk__prefix=prefix, number=int(number)).values_list("pk", flat=True))
     if request_id is None:
         raise NotFound(_("No such request."))
     return request_get_for(actor=actor, request_id=request_id)

@@ -17,6 +17,7 @@ from django.db.models import Case, Count, DateTimeField, F, IntegerField, Prefet
 from django.utils.translation import gettext as _
 
 from insideout.core.errors import NotFound
+from insideout.core.statements import only_row
 from insideout.core.text import as_id
 from insideout.people.models import Employee, Unit, User
 from insideout.servicedesk import selectors as desk_selectors
@@ -284,7 +285,7 @@ def needed_by_latest_of(*, request: Request) -> NeededBy | None:
 
 
 def feedback_of(*, request: Request) -> Feedback | None:
-    return Feedback.objects.filter(request=request).select_related("by__user").first()
+    return only_row(Feedback.objects.filter(request=request).select_related("by__user"))
 
 
 def thanks_of(*, request: Request) -> list[ThankYou]:
