@@ -227,6 +227,13 @@ def test_postgres_binds_on_the_server_and_prepares_repeated_statements(load_sett
     assert "server_side_binding" not in off["DATABASES"]["default"].get("OPTIONS", {})
 
 
+def test_an_empty_prepare_threshold_means_the_default(load_settings, tmp_path):
+    url = "postgres://io@db.example.org/insideout"
+    config = load_settings(DATA_DIR=str(tmp_path), DATABASE_URL=url, DATABASE_PREPARE_THRESHOLD=" ")
+
+    assert config["DATABASES"]["default"]["OPTIONS"]["prepare_threshold"] == 5
+
+
 def test_the_prepare_threshold_leaves_sqlite_alone(load_settings, tmp_path):
     config = load_settings(DATA_DIR=str(tmp_path), DATABASE_PREPARE_THRESHOLD="0")["DATABASES"]["default"]
 

@@ -119,7 +119,8 @@ DATABASES = {
         env_str("DATABASE_URL", ""),
         data_dir=DATA_DIR,
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        prepare_threshold=prepare_threshold_of(env_str("DATABASE_PREPARE_THRESHOLD", "5")),
+        # Empty means the default, as for the other whole numbers.
+        prepare_threshold=prepare_threshold_of(env_str("DATABASE_PREPARE_THRESHOLD", "5").strip() or "5"),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

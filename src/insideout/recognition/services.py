@@ -118,10 +118,11 @@ def pair_cap_refusal(giver: Employee, recipients: Sequence[Employee], points: in
     names = ", ".join(person.name for person in over)
     room = max(0, min(cap - given[person.pk] for person in over))
     if room == 0:
+        full = ", ".join(person.name for person in over if given[person.pk] >= cap)
         return _(
             "You can give one person at most %(cap)s points a month, and %(names)s already had them from you: "
             "recognise without points."
-        ) % {"cap": cap, "names": names}
+        ) % {"cap": cap, "names": full}
     return _(
         "You can give one person at most %(cap)s points a month; %(names)s would get more. "
         "Give at most %(room)s points, or none."

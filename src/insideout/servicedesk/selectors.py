@@ -442,8 +442,10 @@ def queue_counts_for(*, actor: User | None, desk_id: int | None = None, now: dat
     )
     once: dict[str, Subquery] = {
         "blocking_others": _count_of(blocking, "waiting_on_request_id", distinct=True),
-        # The update-due index holds open requests only.
-        "silent": _count_of(Request.objects.filter(desk_id__in=desks, update_due_at__lte=now or timezone.now())),
+        # From the update-due index; only open requests owe an update, and the list says so too.
+        "silent": _count_of(
+            Request.objects.filter(desk_id__in=desks, update_due_at__lte=now or timezone.now(), is_open=1)
+        ),
     }
     if employee is not None:
         walked["mine"] = Count("pk", filter=Q(assignee=employee))

@@ -138,6 +138,9 @@ def test_one_giver_gives_one_person_at_most_the_monthly_pair_cap(org: dict[str, 
     give(org, values, points=20, now=NOW + timedelta(days=1))  # up to the cap is fine
     error = refused(ValidationError, lambda: give(org, values, points=1, now=NOW + timedelta(days=2)))
     assert "Sam Agent already had them from you: recognise without points." in str(error)
+    # Only those with no room left are named as having had them all.
+    both = refused(ValidationError, lambda: give(org, values, to=[org["agent"].pk, org["lead"].pk], points=5))
+    assert "and Sam Agent already had them from you" in str(both)
     give(org, values, points=0, now=NOW + timedelta(days=2))  # recognition without points always is
     # Next month the cap starts again (and the allowance is refilled).
     give(org, values, points=30, now=datetime(2027, 1, 2, 9, 0, tzinfo=UTC))
