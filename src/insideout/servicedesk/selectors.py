@@ -369,7 +369,7 @@ def request_queue_for(
     elif queue == "blocking_others":
         requests = requests.filter(pk__in=_blocking_others())
     elif queue == "silent":
-        requests = requests.filter(pk__in=_silent(desks, now or timezone.now()))
+        requests = requests.filter(pk__in=_silent(desks, now or timezone.now()).values("pk"))
     elif queue == "team":
         # My team: assigned to people of my unit; an account without a unit has no team.
         unit_id = employee.unit_id if employee is not None else None
@@ -410,10 +410,10 @@ def _blocking_others() -> QuerySet[Obstacle, Any]:
     )
 
 
-def _silent(desks: Iterable[int], now: datetime) -> QuerySet[Request, Any]:
-    """The ids of the desks' requests whose public update was due by ``now``, from the update-due
-    index (only open requests owe an update, so none else is in it)."""
-    return Request.objects.filter(desk_id__in=list(desks), update_due_at__lte=now).values("pk")
+def _silent(desks: Iterable[int], now: datetime) -> QuerySet[Request]:
+    """The desks' requests whose public update was due by ``now``, from the update-due index (only
+    open requests owe an update, so none else is in it): the silent queue and its count."""
+    return Request.objects.filter(desk_id__in=list(desks), update_due_at__lte=now)
 
 
 def queue_counts_for(*, actor: User | None, desk_id: int | None = None, now: datetime | None = None) -> dict[str, int]:
@@ -443,9 +443,7 @@ def queue_counts_for(*, actor: User | None, desk_id: int | None = None, now: dat
     once: dict[str, Subquery] = {
         "blocking_others": _count_of(blocking, "waiting_on_request_id", distinct=True),
         # From the update-due index; only open requests owe an update, and the list says so too.
-        "silent": _count_of(
-            Request.objects.filter(desk_id__in=desks, update_due_at__lte=now or timezone.now(), is_open=1)
-        ),
+        "silent": _count_of(_silent(desks, now or timezone.now()).filter(is_open=1)),
     }
     if employee is not None:
         walked["mine"] = Count("pk", filter=Q(assignee=employee))
