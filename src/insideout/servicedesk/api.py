@@ -23,7 +23,7 @@ from pydantic import ConfigDict
 
 from insideout.core.errors import Forbidden, NotFound
 from insideout.core.models import Event
-from insideout.core.pagination import IdsFirst, Mapped, Pagination
+from insideout.core.pagination import IdsFirst, Loaded, Mapped, Pagination
 from insideout.core.schemas import DictOut
 from insideout.core.text import MAX_ID
 from insideout.people.models import Employee, User
@@ -74,7 +74,7 @@ def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _name(person: Employee | None) -> str:
+def _name(person: Employee | selectors.RowPerson | None) -> str:
     return person.name if person is not None else ""
 
 
@@ -248,7 +248,7 @@ class RequestListItemOut(DictOut):
     clocks: list[ClockOut]
 
 
-def _list_items(rows: list[Request], actor: User) -> list[dict[str, Any]]:
+def _list_items(rows: list[selectors.RequestRow], actor: User) -> list[dict[str, Any]]:
     """A page of the request list as the schema's dicts: the time, the zone and the clocks are read
     once a page."""
     now = timezone.now()
@@ -262,7 +262,7 @@ def _list_items(rows: list[Request], actor: User) -> list[dict[str, Any]]:
             "status": row.status,
             "priority": row.priority,
             "request_type": row.request_type_id,
-            "service": row.request_type.service_id,
+            "service": row.service_id,
             "desk": row.desk_id,
             "requester": row.requester_id,
             "requester_name": row.requester.name,
@@ -278,6 +278,10 @@ def _list_items(rows: list[Request], actor: User) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+def _items_of(actor: User) -> Callable[[list[selectors.RequestRow]], list[dict[str, Any]]]:
+    return lambda rows: _list_items(rows, actor)
 
 
 class RequestOut(Schema):
@@ -691,8 +695,8 @@ def request_list(request: HttpRequest, filters: Query[RequestListFilters]) -> ob
             # The queue's count from the one covering count of every queue, as the workspace shows it,
             # not a count of its own through the open index (which reads each open row's table row).
             count = selectors.queue_counts_for(actor=me, desk_id=filters.desk)[filters.queue]
-            return Mapped(IdsFirst(requests, count=count), lambda rows: _list_items(rows, me))
-    return Mapped(IdsFirst(requests), lambda rows: _list_items(rows, me))
+            return Mapped(Loaded(IdsFirst(requests, count=count), selectors.request_rows_by_id), _items_of(me))
+    return Mapped(Loaded(IdsFirst(requests), selectors.request_rows_by_id), _items_of(me))
 
 
 @router.get("/requests/{request_id}", response=RequestOut, summary="One request, with its clocks")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
@@ -20,6 +21,9 @@ from django.utils.translation import ngettext
 
 from insideout.servicedesk.clockstore import calendar_for
 from insideout.servicedesk.models import OPEN_STATUSES, Metric, Request, RequestClock
+
+if TYPE_CHECKING:
+    from insideout.servicedesk.selectors import ClockRow
 
 
 @dataclass(frozen=True)
@@ -38,8 +42,8 @@ class ClockView:
     overdue: timedelta  # business time past the deadline (zero unless breached)
 
 
-def clock_view(clock: RequestClock, *, now: datetime | None = None) -> ClockView:
-    """The clock as of ``now`` (default: the current time)."""
+def clock_view(clock: RequestClock | ClockRow, *, now: datetime | None = None) -> ClockView:
+    """The clock (a model row, or a list's plain ``ClockRow``) as of ``now`` (default: the current time)."""
     now = now or timezone.now()
     target = timedelta(seconds=clock.target_seconds)
     elapsed = timedelta(seconds=clock.elapsed_seconds)

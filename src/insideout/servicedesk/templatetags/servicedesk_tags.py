@@ -3,39 +3,43 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
+from html import escape  # the standard library's: Django's lazy-aware wrapper costs more than the escaping
 from typing import Any
 
 from django import template
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from insideout.core.chips import person_chip_html
 from insideout.servicedesk.clockview import ClockView, clock_view, clock_words
-from insideout.servicedesk.models import Request, RequestClock
+from insideout.servicedesk.models import RequestClock, Status
+from insideout.servicedesk.selectors import ClockRow, RequestRow
 
 register = template.Library()
 
+_MARKER = 987654321
 
-def _view(clock: RequestClock | ClockView) -> ClockView:
+
+def _view(clock: RequestClock | ClockRow | ClockView) -> ClockView:
     return clock if isinstance(clock, ClockView) else clock_view(clock)
 
 
 @register.simple_tag
-def clock_sentence(clock: RequestClock | ClockView) -> str:
+def clock_sentence(clock: RequestClock | ClockRow | ClockView) -> str:
     """``{% clock_sentence clock %}`` → "first response due in 3 working hours — Tue 11:00"."""
     return clock_words(_view(clock))
 
 
 @register.filter
-def clock_live(clock: RequestClock) -> ClockView:
+def clock_live(clock: RequestClock | ClockRow) -> ClockView:
     """``{% with view=clock|clock_live %}``: the clock brought up to now (state, remaining, at_risk…)."""
     return clock_view(clock)
 
 
 @register.filter
-def clock_tone(clock: RequestClock | ClockView) -> str:
+def clock_tone(clock: RequestClock | ClockRow | ClockView) -> str:
     """A CSS modifier for the clock's state: ok, at-risk, breached, paused or met."""
     view = _view(clock)
     if view.state == "breached":
@@ -47,16 +51,42 @@ def clock_tone(clock: RequestClock | ClockView) -> str:
     return "at-risk" if view.at_risk else "ok"
 
 
+def _html(value: Any) -> str:
+    """A value as HTML: escaped, unless it is already HTML (a ``SafeString``)."""
+    return str(value.__html__()) if hasattr(value, "__html__") else escape(str(value))
+
+
 @register.simple_tag
 def select_options(choices: Iterable[tuple[Any, Any]], selected: Any) -> SafeString:
     """``<option>`` elements for ``choices``, with ``selected`` marked: a form's choices without the
-    per-option templates a Django widget renders (a queue's filters hold a hundred agents)."""
+    per-option templates a Django widget renders (a queue's filters hold a hundred agents). Each
+    value is escaped once by the standard library, not by Django's lazy-aware ``format_html``."""
     chosen = "" if selected is None else str(selected)
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((value, SafeString(" selected") if str(value) == chosen else "", label) for value, label in choices),
+    return SafeString(
+        "".join(
+            f'<option value="{_html(value)}"{" selected" if str(value) == chosen else ""}>{_html(label)}</option>'
+            for value, label in choices
+        )
     )
+
+
+@register.simple_tag
+def person_options(people: Iterable[Any]) -> SafeString:
+    """``<option>`` elements for people (``pk`` and ``name``), such as a bulk assignment's agents."""
+    return SafeString("".join(f'<option value="{int(person.pk)}">{escape(person.name)}</option>' for person in people))
+
+
+@lru_cache(maxsize=64)
+def _request_url_around(prefix: str, script_prefix: str) -> tuple[str, str]:
+    """What comes before and after the number in a desk's request URLs: one ``reverse`` a desk."""
+    head, _marker, tail = reverse("servicedesk:request", args=[prefix, _MARKER]).rpartition(str(_MARKER))
+    return head, tail
+
+
+def request_url(prefix: str, number: int) -> str:
+    """``reverse("servicedesk:request", args=[prefix, number])``, without its cost for every row."""
+    head, tail = _request_url_around(prefix, get_script_prefix())
+    return f"{head}{int(number)}{tail}"
 
 
 def _flags() -> dict[str, str]:
@@ -66,63 +96,55 @@ def _flags() -> dict[str, str]:
 def _clock_badge(view: ClockView, flags: dict[str, str]) -> SafeString:
     tone = clock_tone(view)
     flag = flags.get(tone)
-    return format_html(
-        '<span class="clock clock-{}">{}{}</span>',
-        tone,
-        format_html('<span class="clock-flag">{}</span> ', flag) if flag else "",
-        clock_words(view),
-    )
+    flagged = f'<span class="clock-flag">{escape(flag)}</span> ' if flag else ""
+    return SafeString(f'<span class="clock clock-{tone}">{flagged}{escape(clock_words(view))}</span>')
 
 
 @register.simple_tag
-def clock_badge(clock: RequestClock | ClockView) -> SafeString:
+def clock_badge(clock: RequestClock | ClockRow | ClockView) -> SafeString:
     """The clock in words, its state flagged in words too (never by colour alone)."""
     return _clock_badge(_view(clock), _flags())
 
 
 @register.simple_tag
-def queue_rows(rows: Iterable[tuple[Request, ClockView | None]]) -> SafeString:
-    """A queue's table rows, built in one pass: a template per row, with its includes and tags,
-    cost more than the rest of the page."""
+def queue_rows(rows: Iterable[tuple[RequestRow, ClockView | None]]) -> SafeString:
+    """A queue's table rows, built in one pass of plain string building, each value escaped once:
+    a template per row, with its includes and tags, cost more than the rest of the page, and
+    ``format_html`` a tenth of it."""
     flags = _flags()
     labels = {
-        "request": _("Request"),
-        "requester": _("Requester"),
-        "assignee": _("Assignee"),
-        "priority": _("Priority"),
-        "status": _("Status"),
-        "clock": _("Next clock"),
+        name: escape(label)
+        for name, label in {
+            "request": _("Request"),
+            "requester": _("Requester"),
+            "assignee": _("Assignee"),
+            "priority": _("Priority"),
+            "status": _("Status"),
+            "clock": _("Next clock"),
+        }.items()
     }
-    nobody = format_html('<span class="muted">{}</span>', _("Nobody"))
-    none = SafeString('<span class="muted">—</span>')
+    nobody_text = escape(_("Nobody"))
+    nobody = f'<span class="muted">{nobody_text}</span>'
+    none = '<span class="muted">—</span>'
+    statuses = {value: escape(str(label)) for value, label in Status.choices}
+    select = escape(_("Select %(key)s"), quote=True)  # the key fills it in, escaped
     html = []
     for row, clock in rows:
-        key = row.key
+        key = escape(row.key)
+        pk = int(row.pk)
+        priority = escape(row.priority)
         html.append(
-            format_html(
-                '<tr class="{tone}">'
-                '<td><input type="checkbox" name="requests" value="{pk}" id="pick-{pk}">'
-                '<label for="pick-{pk}" class="visually-hidden">{select}</label></td>'
-                '<td data-label="{l_request}"><a href="{url}" class="key">{key}</a> {subject}</td>'
-                '<td data-label="{l_requester}">{requester}</td>'
-                '<td data-label="{l_assignee}">{assignee}</td>'
-                '<td data-label="{l_priority}"><span class="priority priority-{priority_css}">{priority}</span></td>'
-                '<td data-label="{l_status}">{status}</td>'
-                '<td data-label="{l_clock}">{clock}</td>'
-                "</tr>",
-                tone=f"tone-{clock_tone(clock)}" if clock else "",
-                pk=row.pk,
-                select=_("Select %(key)s") % {"key": key},
-                url=reverse("servicedesk:request", args=[row.desk.prefix, row.number]),
-                key=key,
-                subject=row.subject,
-                requester=person_chip_html(row.requester),
-                assignee=person_chip_html(row.assignee) if row.assignee_id else nobody,
-                priority=row.priority,
-                priority_css=row.priority.lower(),
-                status=row.get_status_display(),
-                clock=_clock_badge(clock, flags) if clock else none,
-                **{f"l_{name}": label for name, label in labels.items()},
-            )
+            f'<tr class="{f"tone-{clock_tone(clock)}" if clock else ""}">'
+            f'<td><input type="checkbox" name="requests" value="{pk}" id="pick-{pk}">'
+            f'<label for="pick-{pk}" class="visually-hidden">{select % {"key": key}}</label></td>'
+            f'<td data-label="{labels["request"]}">'
+            f'<a href="{request_url(row.prefix, row.number)}" class="key">{key}</a> {escape(row.subject)}</td>'
+            f'<td data-label="{labels["requester"]}">{person_chip_html(row.requester)}</td>'
+            f'<td data-label="{labels["assignee"]}">{person_chip_html(row.assignee) if row.assignee else nobody}</td>'
+            f'<td data-label="{labels["priority"]}">'
+            f'<span class="priority priority-{priority.lower()}">{priority}</span></td>'
+            f'<td data-label="{labels["status"]}">{statuses.get(row.status) or escape(row.status)}</td>'
+            f'<td data-label="{labels["clock"]}">{_clock_badge(clock, flags) if clock else none}</td>'
+            "</tr>"
         )
     return SafeString("".join(html))

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -28,13 +28,13 @@ from django.views.decorators.vary import vary_on_headers
 
 from insideout.core.errors import Conflict, Forbidden, NotFound
 from insideout.core.models import Event
-from insideout.core.pagination import IdsFirst
+from insideout.core.pagination import IdsFirst, Loaded
 from insideout.core.text import as_id
 from insideout.people.models import Employee
 from insideout.servicedesk import selectors, services
 from insideout.servicedesk.clockstore import REQUEST_FIRST_RESPONSE, REQUEST_OPENED, REQUEST_STATUS_CHANGED
 from insideout.servicedesk.clockview import ClockView, clock_view
-from insideout.servicedesk.models import FieldType, Metric, Priority, Request, RequestClock, Status
+from insideout.servicedesk.models import FieldType, Metric, Priority, Request, Status
 from insideout.servicedesk.views import obstacles
 from insideout.servicedesk.views.common import actor, get_or_404
 from insideout.servicedesk.views.cooperation_page import event_words, request_promises
@@ -56,7 +56,7 @@ PAGE_SIZE = 25
 # --- queues ---------------------------------------------------------------------------------------
 
 
-def _next_clock(clocks: list[RequestClock], now: datetime) -> ClockView | None:
+def _next_clock(clocks: list[selectors.ClockRow], now: datetime) -> ClockView | None:
     """The clock to show in a queue row: the running one due first, else a paused one."""
     views = [clock_view(clock, now=now) for clock in clocks]
     running = [view for view in views if view.met_at is None and not view.paused and view.due_at is not None]
@@ -91,7 +91,9 @@ def queues(request: HttpRequest) -> HttpResponse:
     counts = selectors.queue_counts_for(actor=me, desk_id=values.get("desk"))
     filtered = any(values.get(name) for name in FILTER_NAMES if name not in ("queue", "desk"))
     known = None if filtered else counts[values["queue"]]  # the tab's count is the list's length
-    page = Paginator(IdsFirst(requests, count=known), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = Loaded(IdsFirst(requests, count=known), selectors.request_rows_by_id)
+    # Django's Paginator only slices and counts its list, which Loaded does (its stub wants a sequence).
+    page: Page[selectors.RequestRow] = Paginator(cast("Any", rows), PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     clocks = selectors.clocks_by_request(row.pk for row in page.object_list)
     context = {
