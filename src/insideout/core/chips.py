@@ -14,16 +14,19 @@ from django.utils.translation import gettext as _
 _MARKER = 987654321
 
 
-@lru_cache(maxsize=32)
-def _url_around_id(name: str, script_prefix: str) -> tuple[str, str]:
-    """What comes before and after the id in ``name``'s URL: one ``reverse`` per route, not per use."""
-    head, _marker, tail = reverse(name, args=[_MARKER]).partition(str(_MARKER))
+@lru_cache(maxsize=128)
+def _url_around_id(name: str, leading: tuple[str, ...], script_prefix: str) -> tuple[str, str]:
+    """What comes before and after the id in ``name``'s URL: one ``reverse`` per route (and leading
+    arguments), not per use."""
+    head, _marker, tail = reverse(name, args=[*leading, _MARKER]).rpartition(str(_MARKER))
     return head, tail
 
 
-def url_with_id(name: str, pk: int) -> str:
-    """``reverse(name, args=[pk])`` for a route whose only argument is an integer id, without its cost."""
-    head, tail = _url_around_id(name, get_script_prefix())
+def url_with_id(name: str, pk: int, *leading: str) -> str:
+    """``reverse(name, args=[*leading, pk])`` for a route whose last argument is an integer id, without
+    its cost: a page of rows links each of them (``leading``: the arguments before the id, such as a
+    desk's prefix)."""
+    head, tail = _url_around_id(name, leading, get_script_prefix())
     return f"{head}{int(pk)}{tail}"
 
 

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 from html import escape  # the standard library's: Django's lazy-aware wrapper costs more than the escaping
 from typing import Any
 
 from django import template
-from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from insideout.core.chips import person_chip_html
+from insideout.core.chips import person_chip_html, url_with_id
 from insideout.servicedesk.clockview import ClockView, clock_view, clock_words
 from insideout.servicedesk.models import RequestClock, Status
 from insideout.servicedesk.selectors import ClockRow, RequestRow
 
 register = template.Library()
-
-_MARKER = 987654321
 
 
 def _view(clock: RequestClock | ClockRow | ClockView) -> ClockView:
@@ -76,19 +72,6 @@ def person_options(people: Iterable[Any]) -> SafeString:
     return SafeString("".join(f'<option value="{int(person.pk)}">{escape(person.name)}</option>' for person in people))
 
 
-@lru_cache(maxsize=64)
-def _request_url_around(prefix: str, script_prefix: str) -> tuple[str, str]:
-    """What comes before and after the number in a desk's request URLs: one ``reverse`` a desk."""
-    head, _marker, tail = reverse("servicedesk:request", args=[prefix, _MARKER]).rpartition(str(_MARKER))
-    return head, tail
-
-
-def request_url(prefix: str, number: int) -> str:
-    """``reverse("servicedesk:request", args=[prefix, number])``, without its cost for every row."""
-    head, tail = _request_url_around(prefix, get_script_prefix())
-    return f"{head}{int(number)}{tail}"
-
-
 def _flags() -> dict[str, str]:
     return {"breached": _("Breached"), "at-risk": _("At risk"), "paused": _("Paused"), "met": _("Met")}
 
@@ -138,7 +121,8 @@ def queue_rows(rows: Iterable[tuple[RequestRow, ClockView | None]]) -> SafeStrin
             f'<td><input type="checkbox" name="requests" value="{pk}" id="pick-{pk}">'
             f'<label for="pick-{pk}" class="visually-hidden">{select % {"key": key}}</label></td>'
             f'<td data-label="{labels["request"]}">'
-            f'<a href="{request_url(row.prefix, row.number)}" class="key">{key}</a> {escape(row.subject)}</td>'
+            f'<a href="{url_with_id("servicedesk:request", row.number, row.prefix)}" class="key">{key}</a>'
+            f" {escape(row.subject)}</td>"
             f'<td data-label="{labels["requester"]}">{person_chip_html(row.requester)}</td>'
             f'<td data-label="{labels["assignee"]}">{person_chip_html(row.assignee) if row.assignee else nobody}</td>'
             f'<td data-label="{labels["priority"]}">'
